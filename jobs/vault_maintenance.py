@@ -1,0 +1,67 @@
+"""Vault maintenance for the UI: verify, rotate the key, import a MIRA 1.0 vault."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from resources.vault_resource import VaultResource
+
+
+def _problems_table(problems) -> str:
+    rows = "\n".join(f"| `{p.path}` | {p.reason} |" for p in problems[:200])
+    more = f"\n\n…and {len(problems) - 200} more" if len(problems) > 200 else ""
+    return f"| file | problem |\n|---|---|\n{rows}{more}"
+
+
+@dg.op(description="Decrypt every record in the vault; fail naming each bad file.")
+def verify_vault(context: dg.OpExecutionContext, vault: VaultResource) -> None:
+    the_vault = vault.get_vault()
+    problems = the_vault.verify()
+    if problems:
+        raise dg.Failure(
+            description=f"{len(problems)} vault file(s) failed verification",
+            metadata={"bad_files": dg.MetadataValue.md(_problems_table(problems))},
+        )
+    context.log.info("every vault file decrypts and authenticates")
+
+
+@dg.op(description="Re-encrypt every record to the active key (older keys stay readable until removed).")
+def rotate_vault_key(context: dg.OpExecutionContext, vault: VaultResource) -> None:
+    the_vault = vault.get_vault()
+    rewritten = the_vault.rotate()
+    context.add_output_metadata({"records_rewritten": rewritten, "active_key_id": the_vault.keyring.active_id})
+
+
+class LegacyImportConfig(dg.Config):
+    source: str
+    """Root of the MIRA 1.0 vault (the folder holding private_memory/ and conversation_backups/)."""
+
+
+@dg.op(description="Import a MIRA 1.0 vault and re-encrypt it under the same ids with the real key.")
+def import_legacy_vault(context: dg.OpExecutionContext, config: LegacyImportConfig, vault: VaultResource) -> None:
+    from pathlib import Path
+
+    from resources.vault.legacy import import_legacy_vault as run_import
+
+    report = run_import(Path(config.source), vault.get_vault())
+    context.add_output_metadata({"imported": report.imported, "failed": len(report.failures)})
+    if report.failures:
+        raise dg.Failure(
+            description=f"{len(report.failures)} legacy record(s) failed to decrypt; the rest were imported",
+            metadata={"failures": dg.MetadataValue.md(_problems_table(report.failures))},
+        )
+
+
+@dg.job(description="Decrypt and authenticate every file in the vault.")
+def verify_vault_job():
+    verify_vault()
+
+
+@dg.job(description="Re-encrypt every vault record to the active key.")
+def rotate_vault_key_job():
+    rotate_vault_key()
+
+
+@dg.job(description="Import a MIRA 1.0 vault, re-encrypting it with the configured key.")
+def import_legacy_vault_job():
+    import_legacy_vault()

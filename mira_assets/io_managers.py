@@ -1,0 +1,89 @@
+"""Where daily tables between assets live: Parquet per asset and day, sealed when it holds secrets.
+
+Tables of public data (facts, public memories' embeddings index) are plain Parquet that any tool
+can read. Tables that carry conversation or private text are sealed with the vault envelope
+before they touch the disk, so Dagster's storage never holds that text in the clear.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from resources.data_root import DataLayout
+from resources.vault.atomic import atomic_write
+from resources.vault_resource import VaultResource
+
+SEALED_TABLE_KIND = "table"
+
+
+def _frame_to_parquet(frame: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), buffer, compression="zstd")
+    return buffer.getvalue()
+
+
+def _parquet_to_frame(data: bytes) -> pd.DataFrame:
+    return pq.read_table(io.BytesIO(data)).to_pandas()
+
+
+class ParquetTableIOManager(dg.ConfigurableIOManager):
+    """Plain Parquet at `<root>/tables/<asset>/<partition>.parquet`."""
+
+    root: str = ""
+    suffix: str = ".parquet"
+
+    def _tables_root(self) -> Path:
+        return (DataLayout(Path(self.root).resolve()) if self.root else DataLayout.from_env()).tables
+
+    def _path(self, asset_key: dg.AssetKey, partition: str) -> Path:
+        return self._tables_root().joinpath(*asset_key.path) / f"{partition}{self.suffix}"
+
+    def _encode(self, asset_key: dg.AssetKey, partition: str, data: bytes) -> bytes:
+        return data
+
+    def _decode(self, asset_key: dg.AssetKey, partition: str, data: bytes) -> bytes:
+        return data
+
+    def handle_output(self, context: dg.OutputContext, obj: pd.DataFrame) -> None:
+        if obj is None:
+            return
+        partition = context.partition_key if context.has_partition_key else "all"
+        path = self._path(context.asset_key, partition)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, self._encode(context.asset_key, partition, _frame_to_parquet(obj)))
+        context.add_output_metadata({"table_path": dg.MetadataValue.path(str(path)), "rows": len(obj)})
+
+    def load_input(self, context: dg.InputContext) -> pd.DataFrame:
+        asset_key = context.asset_key
+        partitions = list(context.asset_partition_keys) if context.has_asset_partitions else ["all"]
+        frames = []
+        for partition in partitions:
+            path = self._path(asset_key, partition)
+            if not path.exists():
+                raise FileNotFoundError(
+                    f"table {asset_key.to_user_string()} for {partition} is missing at {path}: materialize it first"
+                )
+            frames.append(_parquet_to_frame(self._decode(asset_key, partition, path.read_bytes())))
+        return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+
+
+class SealedParquetTableIOManager(ParquetTableIOManager):
+    """Parquet sealed by the vault at `<root>/tables/<asset>/<partition>.parquet.enc`."""
+
+    suffix: str = ".parquet.enc"
+    vault: dg.ResourceDependency[VaultResource]
+
+    def _record_id(self, asset_key: dg.AssetKey, partition: str) -> str:
+        return f"{asset_key.to_user_string()}/{partition}"
+
+    def _encode(self, asset_key: dg.AssetKey, partition: str, data: bytes) -> bytes:
+        return self.vault.get_vault().seal(data, kind=SEALED_TABLE_KIND, record_id=self._record_id(asset_key, partition))
+
+    def _decode(self, asset_key: dg.AssetKey, partition: str, data: bytes) -> bytes:
+        return self.vault.get_vault().unseal(data, kind=SEALED_TABLE_KIND, record_id=self._record_id(asset_key, partition))

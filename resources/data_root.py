@@ -1,0 +1,45 @@
+"""Where each kind of project data lives under `MIRA_DATA`: one place that knows the layout."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def default_data_root() -> Path:
+    """`MIRA_DATA`, or `./mira_data` when unset."""
+    return Path(os.environ.get("MIRA_DATA", "mira_data")).resolve()
+
+
+@dataclass(frozen=True)
+class DataLayout:
+    root: Path
+
+    @classmethod
+    def from_env(cls) -> "DataLayout":
+        return cls(default_data_root())
+
+    @property
+    def vault(self) -> Path:
+        return self.root / "databases" / "lightning_vidmem"
+
+    @property
+    def chromadb(self) -> Path:
+        return self.root / "databases" / "chromadb"
+
+    @property
+    def landing(self) -> Path:
+        return self.root / "landing"
+
+    @property
+    def quarantine(self) -> Path:
+        return self.root / "quarantine"
+
+    @property
+    def tables(self) -> Path:
+        return self.root / "tables"
+
+    @property
+    def manifests(self) -> Path:
+        return self.root / "manifests"

@@ -1,0 +1,45 @@
+"""The code location loads and offers what the UI user expects: assets, checks, jobs, a schedule."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import dagster as dg
+
+from pipeline.helpers import load_defs
+
+
+def test_definitions_load_with_every_storage_asset_daily_partitioned(mira_data):
+    defs = load_defs()
+    dg.Definitions.validate_loadable(defs)
+    graph = defs.resolve_asset_graph()
+    keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
+    assert {"conversations", "conversation_backups", "private_thoughts", "private_memories"} <= keys
+    for key in graph.get_all_asset_keys():
+        assert graph.get(key).partitions_def is not None, f"{key} is not partitioned"
+
+
+def test_nightly_schedule_runs_the_daily_job_for_yesterday(mira_data):
+    defs = load_defs()
+    schedule = defs.get_schedule_def("nightly_storage_schedule")
+    assert schedule.job_name == "daily_storage_job"
+    assert schedule.cron_schedule == "0 2 * * *"
+    context = dg.build_schedule_context(scheduled_execution_time=datetime(2026, 11, 26, 2, 0, tzinfo=timezone.utc))
+    run_requests = list(schedule.evaluate_tick(context).run_requests)
+    assert [r.partition_key for r in run_requests] == ["2026-11-25"]
+
+
+def test_maintenance_jobs_are_offered(mira_data):
+    defs = load_defs()
+    for name in ("verify_vault_job", "rotate_vault_key_job", "import_legacy_vault_job"):
+        assert defs.get_job_def(name) is not None
+
+
+def test_instance_config_turns_telemetry_off_and_limits_the_chroma_pool():
+    from pathlib import Path
+
+    import yaml
+
+    config = yaml.safe_load((Path(__file__).parents[2] / "config" / "dagster.yaml").read_text())
+    assert config["telemetry"]["enabled"] is False
+    assert config["concurrency"]["pools"]["default_limit"] == 1

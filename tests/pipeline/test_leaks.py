@@ -1,0 +1,79 @@
+"""No private thought or conversation text appears anywhere the pipeline writes outside landing."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from pipeline.helpers import DAYS, run_day
+
+
+def secret_texts(landing: Path) -> set[str]:
+    """Every private thought and conversation message (long enough to be unmistakable)."""
+    texts: set[str] = set()
+    for stream, fields in (("private_thoughts", ("thought",)), ("conversations", ("messages",))):
+        for file in (landing / stream).rglob("*.jsonl"):
+            for line in file.read_text(encoding="utf-8", errors="replace").splitlines():
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+                if not isinstance(record, dict):
+                    continue
+                if isinstance(record.get("thought"), str):
+                    texts.add(record["thought"])
+                for message in record.get("messages") or []:
+                    if isinstance(message, dict) and isinstance(message.get("content"), str):
+                        texts.add(message["content"])
+    for file in (landing / "memories").rglob("*.jsonl"):
+        for line in file.read_text(encoding="utf-8", errors="replace").splitlines():
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(record, dict) and record.get("is_private") is True and isinstance(record.get("content"), str):
+                texts.add(record["content"])
+    return {t for t in texts if len(t) >= 12}
+
+
+def readable_strings(file: Path) -> bytes:
+    """The file's bytes, plus its decoded cells when it is Parquet (compression hides plain text)."""
+    data = file.read_bytes()
+    if file.suffix == ".parquet":
+        table = pq.read_table(io.BytesIO(data))
+        data += json.dumps(table.to_pylist(), default=str, ensure_ascii=False).encode()
+    return data
+
+
+def test_no_secret_text_under_vault_dagster_home_tables_or_manifests(mira_data, instance, tmp_path):
+    for day in DAYS:
+        assert run_day(day, instance).success
+    secrets = secret_texts(mira_data / "landing")
+    assert len(secrets) > 50
+    key_b64 = os.environ["MIRA_VAULT_KEY"]
+    secrets |= {key_b64, base64.b64decode(key_b64).hex()}
+    searched = [
+        mira_data / "databases",
+        mira_data / "manifests",
+        mira_data / "tables",
+        mira_data / "quarantine",
+        tmp_path / "dagster_home",
+    ]
+    files = [f for root in searched for f in root.rglob("*") if f.is_file()]
+    assert len(files) > 20
+    leaks = []
+    for file in files:
+        data = readable_strings(file)
+        if base64.b64decode(key_b64) in data:
+            leaks.append((str(file), "raw vault key"))
+        for secret in secrets:
+            encoded = secret.encode()
+            if encoded in data or json.dumps(secret)[1:-1].encode() in data:
+                leaks.append((str(file), secret[:20]))
+                break
+    assert leaks == []
