@@ -1,14 +1,13 @@
 """Vault maintenance for the UI: verify, rotate the key, import a MIRA 1.0 vault."""
 
-from __future__ import annotations
 
 import dagster as dg
 
 from resources.vault_resource import VaultResource
 
 
-def _problems_table(problems) -> str:
-    rows = "\n".join(f"| `{p.path}` | {p.reason} |" for p in problems[:200])
+def _problems_table(problems: list[tuple[str, str]]) -> str:
+    rows = "\n".join(f"| `{path}` | {reason} |" for path, reason in problems[:200])
     more = f"\n\n…and {len(problems) - 200} more" if len(problems) > 200 else ""
     return f"| file | problem |\n|---|---|\n{rows}{more}"
 
@@ -20,7 +19,7 @@ def verify_vault(context: dg.OpExecutionContext, vault: VaultResource) -> None:
     if problems:
         raise dg.Failure(
             description=f"{len(problems)} vault file(s) failed verification",
-            metadata={"bad_files": dg.MetadataValue.md(_problems_table(problems))},
+            metadata={"bad_files": dg.MetadataValue.md(_problems_table([(p.path, p.reason) for p in problems]))},
         )
     context.log.info("every vault file decrypts and authenticates")
 
@@ -29,7 +28,7 @@ def verify_vault(context: dg.OpExecutionContext, vault: VaultResource) -> None:
 def rotate_vault_key(context: dg.OpExecutionContext, vault: VaultResource) -> None:
     the_vault = vault.get_vault()
     rewritten = the_vault.rotate()
-    context.add_output_metadata({"records_rewritten": rewritten, "active_key_id": the_vault.keyring.active_id})
+    context.log.info(f"re-encrypted {rewritten} record(s) to key {the_vault.keyring.active_id}")
 
 
 class LegacyImportConfig(dg.Config):
@@ -41,14 +40,14 @@ class LegacyImportConfig(dg.Config):
 def import_legacy_vault(context: dg.OpExecutionContext, config: LegacyImportConfig, vault: VaultResource) -> None:
     from pathlib import Path
 
-    from resources.vault.legacy import import_legacy_vault as run_import
+    from resources.vault.legacy import import_legacy
 
-    report = run_import(Path(config.source), vault.get_vault())
-    context.add_output_metadata({"imported": report.imported, "failed": len(report.failures)})
-    if report.failures:
+    report = import_legacy(Path(config.source), vault.get_vault())
+    context.log.info(f"imported {len(report.imported)}, already present {len(report.skipped)}, failed {len(report.failed)}")
+    if report.failed:
         raise dg.Failure(
-            description=f"{len(report.failures)} legacy record(s) failed to decrypt; the rest were imported",
-            metadata={"failures": dg.MetadataValue.md(_problems_table(report.failures))},
+            description=f"{len(report.failed)} legacy record(s) failed to decrypt; the rest were imported",
+            metadata={"failures": dg.MetadataValue.md(_problems_table(report.failed))},
         )
 
 

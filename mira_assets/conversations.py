@@ -1,6 +1,5 @@
 """Conversations: the day's validated conversations and their encrypted backups in the vault."""
 
-from __future__ import annotations
 
 import json
 import time

@@ -8,8 +8,10 @@ import dagster as dg
 
 from jobs.daily import daily_storage_job, nightly_storage_schedule
 from jobs.vault_maintenance import import_legacy_vault_job, rotate_vault_key_job, verify_vault_job
-from mira_assets import conversations, private_memory
+from mira_assets import conversations, facts, memories, private_memory
 from mira_assets.io_managers import ParquetTableIOManager, SealedParquetTableIOManager
+from resources.chroma_resource import ChromaResource
+from resources.embedder_resource import EmbedderResource
 from resources.vault_resource import DataRootResource, VaultResource
 
 
@@ -26,10 +28,12 @@ def build_resources() -> dict:
         "data_root": data_root,
         "io_manager": ParquetTableIOManager(root=data_root.root),
         "private_io_manager": SealedParquetTableIOManager(root=data_root.root, vault=vault),
+        "chroma": ChromaResource(host=_env_or_none("MIRA_CHROMA_HOST")),
+        "embedder": EmbedderResource(device=_env_or_none("MIRA_EMBEDDER_DEVICE") or "cpu"),
     }
 
 
-ASSET_MODULES = [conversations, private_memory]
+ASSET_MODULES = [conversations, private_memory, memories, facts]
 
 defs = dg.Definitions(
     assets=dg.load_assets_from_modules(ASSET_MODULES),

@@ -5,7 +5,6 @@ can read. Tables that carry conversation or private text are sealed with the vau
 before they touch the disk, so Dagster's storage never holds that text in the clear.
 """
 
-from __future__ import annotations
 
 import io
 from pathlib import Path
@@ -77,7 +76,7 @@ class SealedParquetTableIOManager(ParquetTableIOManager):
     """Parquet sealed by the vault at `<root>/tables/<asset>/<partition>.parquet.enc`."""
 
     suffix: str = ".parquet.enc"
-    vault: dg.ResourceDependency[VaultResource]
+    vault: VaultResource
 
     def _record_id(self, asset_key: dg.AssetKey, partition: str) -> str:
         return f"{asset_key.to_user_string()}/{partition}"

@@ -6,7 +6,6 @@ sensitive) to quarantine with line number and reason, and report the count in me
 as a WARN-level asset check.
 """
 
-from __future__ import annotations
 
 import time
 from datetime import date

@@ -1,6 +1,5 @@
 """Private memory: the day's private thoughts and private memories, only ever stored encrypted."""
 
-from __future__ import annotations
 
 import json
 import time

@@ -1,6 +1,5 @@
 """What a vault-writing asset reports: manifest, UI metadata and its integrity check."""
 
-from __future__ import annotations
 
 import time
 from datetime import date

@@ -29,12 +29,7 @@ def materialize(
         day = (first + timedelta(days=offset)).isoformat()
         typer.echo(f"materializing {day} …", err=True)
         result = job_def.execute_in_process(partition_key=day, instance=instance, raise_on_error=False)
-        checks = [
-            evaluation
-            for event in result.all_events
-            if event.is_asset_check_evaluation
-            for evaluation in [event.asset_check_evaluation_data]
-        ]
+        checks = result.get_asset_check_evaluations()
         failed_checks = [f"{c.asset_key.to_user_string()}:{c.check_name}" for c in checks if not c.passed]
         status = "ok" if result.success else "FAILED"
         typer.echo(f"{day}: {status}, run {result.run_id}, {len(checks)} checks, {len(failed_checks)} warned: {', '.join(failed_checks) or '-'}")

@@ -26,5 +26,7 @@ def mira_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def instance(tmp_path: Path):
-    with dg.DagsterInstance.local_temp(tempdir=str(tmp_path / "dagster_home")) as temp_instance:
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    with dg.DagsterInstance.local_temp(tempdir=str(home), overrides={"telemetry": {"enabled": False}}) as temp_instance:
         yield temp_instance

@@ -44,8 +44,6 @@ def tree_digest(root: Path) -> dict[str, str]:
 
 def check_results(result: dg.ExecuteInProcessResult) -> dict[str, bool]:
     return {
-        f"{e.asset_check_evaluation_data.asset_key.to_user_string()}:{e.asset_check_evaluation_data.check_name}":
-        e.asset_check_evaluation_data.passed
-        for e in result.all_events
-        if e.is_asset_check_evaluation
+        f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}": evaluation.passed
+        for evaluation in result.get_asset_check_evaluations()
     }

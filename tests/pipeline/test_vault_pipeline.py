@@ -102,4 +102,4 @@ def test_no_key_no_run(mira_data, instance, monkeypatch):
     assert not result.success
     failures = [e for e in result.all_events if e.is_step_failure]
     assert failures
-    assert "MIRA_VAULT_KEY" in failures[0].step_failure_data.error.message
+    assert "no vault key configured: set MIRA_VAULT_KEY or MIRA_VAULT_KEY_FILE" in failures[0].step_failure_data.error.to_string()
