@@ -6,7 +6,7 @@ from mira_assets.partitions import daily_partitions
 
 daily_storage_job = dg.define_asset_job(
     "daily_storage_job",
-    selection=dg.AssetSelection.all(include_sources=False),
+    selection=dg.AssetSelection.all(),
     partitions_def=daily_partitions,
     description="Materialize every storage asset for one day (landing -> vault and ChromaDB).",
 )

@@ -21,7 +21,7 @@ def test_definitions_load_with_every_storage_asset_daily_partitioned(mira_data):
 
 def test_nightly_schedule_runs_the_daily_job_for_yesterday(mira_data):
     defs = load_defs()
-    schedule = defs.get_schedule_def("nightly_storage_schedule")
+    schedule = defs.resolve_schedule_def("nightly_storage_schedule")
     assert schedule.job_name == "daily_storage_job"
     assert schedule.cron_schedule == "0 2 * * *"
     context = dg.build_schedule_context(scheduled_execution_time=datetime(2026, 11, 26, 2, 0, tzinfo=timezone.utc))
@@ -32,7 +32,7 @@ def test_nightly_schedule_runs_the_daily_job_for_yesterday(mira_data):
 def test_maintenance_jobs_are_offered(mira_data):
     defs = load_defs()
     for name in ("verify_vault_job", "rotate_vault_key_job", "import_legacy_vault_job"):
-        assert defs.get_job_def(name) is not None
+        assert defs.resolve_job_def(name) is not None
 
 
 def test_instance_config_turns_telemetry_off_and_limits_the_chroma_pool():
