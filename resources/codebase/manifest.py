@@ -1,0 +1,138 @@
+"""The tree manifest of one snapshot: what it holds and how it is encoded.
+
+The tree body is JSON Lines (UTF-8), one line per entry in walk order (parents
+before children, names sorted as bytes). It is cut with content-defined chunking
+into "tree chunks" stored in the chunk store like file content, so an unchanged
+tree (or an unchanged stretch of it) costs nothing the next day. The sealed
+manifest record (kind `codebase_manifest`, record id = snapshot id) is one JSON
+object: format, version, snapshot id, name, day and the list of tree chunks.
+See docs/codebase.md for every field.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+FORMAT = "mira-codebase-manifest"
+VERSION = 1
+
+
+@dataclass
+class Entry:
+    """One entry of a snapshot. `chunks` is a list of (chunk name, plaintext length)."""
+
+    path: bytes
+    kind: str  # "f" file, "d" directory, "l" symlink
+    mode: int  # permission bits (st_mode & 0o7777)
+    mtime_ns: int
+    size: int = 0
+    chunks: list[tuple[str, int]] = field(default_factory=list)
+    target: bytes = b""  # symlink target, as stored by the OS
+    ino: int = 0
+    ctime_ns: int = 0
+
+    @property
+    def display(self) -> str:
+        """The path for people: undecodable bytes shown as \\xNN escapes."""
+        return self.path.decode("utf-8", "backslashreplace")
+
+    def content_key(self) -> tuple:
+        """Equal for two entries exactly when their content (or link target) is equal."""
+        if self.kind == "f":
+            return ("f", tuple(name for name, _ in self.chunks))
+        if self.kind == "l":
+            return ("l", self.target)
+        return ("d",)
+
+
+def _put_bytes(obj: dict, key: str, value: bytes) -> None:
+    try:
+        obj[key] = value.decode("utf-8")
+    except UnicodeDecodeError:
+        obj[key + "b"] = base64.b64encode(value).decode("ascii")
+
+
+def _get_bytes(obj: dict, key: str) -> bytes:
+    if key in obj:
+        return obj[key].encode("utf-8")
+    if key + "b" in obj:
+        return base64.b64decode(obj[key + "b"])
+    return b""
+
+
+def encode_entry(entry: Entry) -> bytes:
+    obj: dict = {"t": entry.kind}
+    _put_bytes(obj, "p", entry.path)
+    obj["m"] = entry.mode
+    obj["mt"] = entry.mtime_ns
+    if entry.kind == "f":
+        obj["s"] = entry.size
+        obj["c"] = [[name, length] for name, length in entry.chunks]
+        obj["i"] = entry.ino
+        obj["ct"] = entry.ctime_ns
+    elif entry.kind == "l":
+        _put_bytes(obj, "l", entry.target)
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8") + b"\n"
+
+
+def decode_entry(obj: dict) -> Entry:
+    kind = obj["t"]
+    if kind not in ("f", "d", "l"):
+        raise ValueError(f"unknown entry type {kind!r}")
+    return Entry(
+        path=_get_bytes(obj, "p"),
+        kind=kind,
+        mode=int(obj.get("m", 0)),
+        mtime_ns=int(obj.get("mt", 0)),
+        size=int(obj.get("s", 0)),
+        chunks=[(str(name), int(length)) for name, length in obj.get("c", [])],
+        target=_get_bytes(obj, "l"),
+        ino=int(obj.get("i", 0)),
+        ctime_ns=int(obj.get("ct", 0)),
+    )
+
+
+def encode_header(header: dict) -> bytes:
+    return json.dumps({"format": FORMAT, "version": VERSION, **header}, separators=(",", ":"), sort_keys=True).encode("utf-8") + b"\n"
+
+
+def decode_header(data: bytes) -> dict:
+    """Parse the sealed manifest record (one JSON object) and check its format."""
+    header = json.loads(data)
+    if not isinstance(header, dict) or header.get("format") != FORMAT or header.get("version") != VERSION:
+        raise ValueError(f"not a {FORMAT} v{VERSION} manifest")
+    if not isinstance(header.get("tree"), list):
+        raise ValueError("manifest has no tree chunk list")
+    return header
+
+
+def tree_chunks(header: dict) -> list[tuple[str, int]]:
+    return [(str(name), int(length)) for name, length in header["tree"]]
+
+
+def decode_entries(body: bytes) -> Iterator[Entry]:
+    """Parse the tree body (JSON Lines, one entry per line)."""
+    for line in body.split(b"\n"):
+        if line:
+            yield decode_entry(json.loads(line))
+
+
+def check_rel_path(path: bytes) -> None:
+    """Refuse paths that could leave the restore destination."""
+    if not path or path.startswith(b"/") or b"\x00" in path:
+        raise ValueError(f"unsafe path in manifest: {path!r}")
+    for part in path.split(b"/"):
+        if part in (b"", b".", b".."):
+            raise ValueError(f"unsafe path in manifest: {path!r}")
+
+
+def unique_chunks(entries: Iterable[Entry]) -> dict[str, int]:
+    """Chunk name -> plaintext length over all entries."""
+    out: dict[str, int] = {}
+    for entry in entries:
+        for name, length in entry.chunks:
+            out[name] = length
+    return out
