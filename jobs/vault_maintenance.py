@@ -3,7 +3,8 @@
 
 import dagster as dg
 
-from resources.vault_resource import VaultResource
+from mira_assets.sealed_tables import reseal_tables, verify_tables
+from resources.vault_resource import DataRootResource, VaultResource
 
 
 def _problems_table(problems: list[tuple[str, str]]) -> str:
@@ -12,23 +13,25 @@ def _problems_table(problems: list[tuple[str, str]]) -> str:
     return f"| file | problem |\n|---|---|\n{rows}{more}"
 
 
-@dg.op(description="Decrypt every record in the vault; fail naming each bad file.")
-def verify_vault(context: dg.OpExecutionContext, vault: VaultResource) -> None:
+@dg.op(description="Decrypt every record in the vault and every sealed table; fail naming each bad file.")
+def verify_vault(context: dg.OpExecutionContext, vault: VaultResource, data_root: DataRootResource) -> None:
     the_vault = vault.get_vault()
-    problems = the_vault.verify()
+    problems = [(p.path, p.reason) for p in the_vault.verify()]
+    problems += [(f"tables/{path}", reason) for path, reason in verify_tables(the_vault, data_root.layout().tables)]
     if problems:
         raise dg.Failure(
             description=f"{len(problems)} vault file(s) failed verification",
-            metadata={"bad_files": dg.MetadataValue.md(_problems_table([(p.path, p.reason) for p in problems]))},
+            metadata={"bad_files": dg.MetadataValue.md(_problems_table(problems))},
         )
-    context.log.info("every vault file decrypts and authenticates")
+    context.log.info("every vault file and sealed table decrypts and authenticates")
 
 
-@dg.op(description="Re-encrypt every record to the active key (older keys stay readable until removed).")
-def rotate_vault_key(context: dg.OpExecutionContext, vault: VaultResource) -> None:
+@dg.op(description="Re-encrypt every record and sealed table to the active key (older keys stay readable until removed).")
+def rotate_vault_key(context: dg.OpExecutionContext, vault: VaultResource, data_root: DataRootResource) -> None:
     the_vault = vault.get_vault()
     rewritten = the_vault.rotate()
-    context.log.info(f"re-encrypted {rewritten} record(s) to key {the_vault.keyring.active_id}")
+    tables = reseal_tables(the_vault, data_root.layout().tables)
+    context.log.info(f"re-encrypted {rewritten} record(s) and {tables} sealed table(s) to key {the_vault.keyring.active_id}")
 
 
 class LegacyImportConfig(dg.Config):

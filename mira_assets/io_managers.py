@@ -14,11 +14,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from mira_assets.sealed_tables import SEALED_SUFFIX, seal_table, unseal_table
 from resources.data_root import DataLayout
 from resources.vault.atomic import atomic_write
 from resources.vault_resource import VaultResource
-
-SEALED_TABLE_KIND = "table"
 
 
 def _frame_to_parquet(frame: pd.DataFrame) -> bytes:
@@ -43,10 +42,10 @@ class ParquetTableIOManager(dg.ConfigurableIOManager):
     def _path(self, asset_key: dg.AssetKey, partition: str) -> Path:
         return self._tables_root().joinpath(*asset_key.path) / f"{partition}{self.suffix}"
 
-    def _encode(self, asset_key: dg.AssetKey, partition: str, data: bytes) -> bytes:
+    def _encode(self, path: Path, data: bytes) -> bytes:
         return data
 
-    def _decode(self, asset_key: dg.AssetKey, partition: str, data: bytes) -> bytes:
+    def _decode(self, path: Path, data: bytes) -> bytes:
         return data
 
     def handle_output(self, context: dg.OutputContext, obj: pd.DataFrame) -> None:
@@ -55,7 +54,7 @@ class ParquetTableIOManager(dg.ConfigurableIOManager):
         partition = context.partition_key if context.has_partition_key else "all"
         path = self._path(context.asset_key, partition)
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, self._encode(context.asset_key, partition, _frame_to_parquet(obj)))
+        atomic_write(path, self._encode(path, _frame_to_parquet(obj)))
         context.add_output_metadata({"table_path": dg.MetadataValue.path(str(path)), "rows": len(obj)})
 
     def load_input(self, context: dg.InputContext) -> pd.DataFrame:
@@ -68,21 +67,18 @@ class ParquetTableIOManager(dg.ConfigurableIOManager):
                 raise FileNotFoundError(
                     f"table {asset_key.to_user_string()} for {partition} is missing at {path}: materialize it first"
                 )
-            frames.append(_parquet_to_frame(self._decode(asset_key, partition, path.read_bytes())))
+            frames.append(_parquet_to_frame(self._decode(path, path.read_bytes())))
         return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
 
 class SealedParquetTableIOManager(ParquetTableIOManager):
     """Parquet sealed by the vault at `<root>/tables/<asset>/<partition>.parquet.enc`."""
 
-    suffix: str = ".parquet.enc"
+    suffix: str = SEALED_SUFFIX
     vault: VaultResource
 
-    def _record_id(self, asset_key: dg.AssetKey, partition: str) -> str:
-        return f"{asset_key.to_user_string()}/{partition}"
+    def _encode(self, path: Path, data: bytes) -> bytes:
+        return seal_table(self.vault.get_vault(), self._tables_root(), path, data)
 
-    def _encode(self, asset_key: dg.AssetKey, partition: str, data: bytes) -> bytes:
-        return self.vault.get_vault().seal(data, kind=SEALED_TABLE_KIND, record_id=self._record_id(asset_key, partition))
-
-    def _decode(self, asset_key: dg.AssetKey, partition: str, data: bytes) -> bytes:
-        return self.vault.get_vault().unseal(data, kind=SEALED_TABLE_KIND, record_id=self._record_id(asset_key, partition))
+    def _decode(self, path: Path, data: bytes) -> bytes:
+        return unseal_table(self.vault.get_vault(), self._tables_root(), path, data)

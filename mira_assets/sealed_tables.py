@@ -1,0 +1,60 @@
+"""Tables sealed by the vault: how they are named, opened, verified and moved to a new key.
+
+The private IO manager keeps tables that hold secret text as `<tables>/<asset>/<day>.parquet.enc`,
+each a vault record of kind "table" whose id is that path without the suffix, so a file moved to
+another asset or day fails to open. Rotation and verification must cover them too, or dropping
+an old key would strand them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+from resources.vault.atomic import atomic_write
+from resources.vault.envelope import VaultError, record_key_id
+from resources.vault.store import Vault
+
+SEALED_SUFFIX = ".parquet.enc"
+TABLE_KIND = "table"
+
+
+def table_record_id(tables_root: Path, path: Path) -> str:
+    relative = path.relative_to(tables_root).as_posix()
+    return relative[: -len(SEALED_SUFFIX)]
+
+
+def seal_table(vault: Vault, tables_root: Path, path: Path, parquet: bytes) -> bytes:
+    return vault.seal(parquet, kind=TABLE_KIND, record_id=table_record_id(tables_root, path))
+
+
+def unseal_table(vault: Vault, tables_root: Path, path: Path, blob: bytes) -> bytes:
+    return vault.unseal(blob, kind=TABLE_KIND, record_id=table_record_id(tables_root, path))
+
+
+def sealed_tables(tables_root: Path) -> Iterator[Path]:
+    return iter(sorted(tables_root.rglob(f"*{SEALED_SUFFIX}"))) if tables_root.exists() else iter(())
+
+
+def reseal_tables(vault: Vault, tables_root: Path) -> int:
+    """Re-encrypt every sealed table not under the active key; returns how many were rewritten."""
+    rewritten = 0
+    for path in sealed_tables(tables_root):
+        blob = path.read_bytes()
+        if record_key_id(blob) == vault.keyring.active_id:
+            continue
+        plain = unseal_table(vault, tables_root, path, blob)
+        atomic_write(path, seal_table(vault, tables_root, path, plain))
+        rewritten += 1
+    return rewritten
+
+
+def verify_tables(vault: Vault, tables_root: Path) -> list[tuple[str, str]]:
+    """(path, reason) for each sealed table that does not open."""
+    problems = []
+    for path in sealed_tables(tables_root):
+        try:
+            unseal_table(vault, tables_root, path, path.read_bytes())
+        except VaultError as error:
+            problems.append((str(path.relative_to(tables_root)), str(error)))
+    return problems

@@ -1,0 +1,251 @@
+"""Vault record format v2: a versioned binary envelope around three AEAD layers.
+
+Byte layout (see docs/vault-format.md for the full specification)::
+
+    offset  size  field
+    0       4     magic  b"MIRV"
+    4       1     version = 2
+    5       1     flags   (bit 0: body is a zstd frame; other bits must be 0)
+    6       8     key id  (first 8 bytes of SHA-256(b"mira-vault-key-id" + master key))
+    14      16    salt    (synthetic, see below)
+    30      n+48  ciphertext = L3(L2(L1(body)))
+
+Layer i (1 = AES-256-GCM, 2 = ChaCha20-Poly1305, 3 = AES-256-GCM-SIV) uses a 32-byte key
+and 12-byte nonce = HKDF-SHA256(ikm=master key, salt=salt, info=LAYER_INFO[i], L=44)
+(key = first 32 bytes, nonce = last 12) and associated data
+
+    AAD_i = header(30 bytes) || u16be(len(kind)) || kind || u16be(len(record_id)) || record_id || u8(i)
+
+so a record moved to another id/kind, or swapped with another file, fails to authenticate.
+
+Determinism (synthetic-IV style): salt = HMAC-SHA256(siv_key, b"mira-vault/v2/salt" ||
+u8(version) || u8(flags) || u16be(len(kind)) || kind || u16be(len(record_id)) || record_id ||
+SHA-256(body))[:16], siv_key = HMAC-SHA256(master key, b"mira-vault/v2/siv-key"). The same
+(body, kind, record_id, key) therefore always yields the same bytes, so re-running a
+partition rewrites identical files (a no-op). What this leaks: only that two records with
+the same kind, id and content under the same key are equal — which the id already says.
+A different body always gives a different salt, hence fresh layer keys and nonces. The
+hash is taken over the *encoded* body (after compression), so even a change of zstd
+version can never reuse a (key, nonce) pair for different bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import struct
+import threading
+from typing import TYPE_CHECKING
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM, AESGCMSIV, ChaCha20Poly1305
+
+if TYPE_CHECKING:  # pragma: no cover
+    from resources.vault.keyring import Keyring
+
+MAGIC = b"MIRV"
+VERSION = 2
+FLAG_ZSTD = 0x01
+KNOWN_FLAGS = FLAG_ZSTD
+KEY_ID_BYTES = 8
+SALT_BYTES = 16
+HEADER_BYTES = 4 + 1 + 1 + KEY_ID_BYTES + SALT_BYTES  # 30
+TAG_BYTES = 16
+LAYERS = 3
+OVERHEAD = HEADER_BYTES + LAYERS * TAG_BYTES  # 78
+ZSTD_LEVEL = 3
+PROBE_MIN = 256 * 1024   # bodies this large get a compressibility probe first
+PROBE_BYTES = 64 * 1024
+LAYER_NAMES = {1: "aes-256-gcm", 2: "chacha20-poly1305", 3: "aes-256-gcm-siv"}
+LAYER_INFO = {i: b"mira-vault/v2/layer-%d/%s" % (i, n.encode()) for i, n in LAYER_NAMES.items()}
+LAYER_CIPHERS = {1: AESGCM, 2: ChaCha20Poly1305, 3: AESGCMSIV}
+SALT_INFO = b"mira-vault/v2/salt"
+MAX_FIELD = 0xFFFF
+
+
+class VaultError(Exception):
+    """Base of all vault errors. Messages name files/records and reasons, never secrets."""
+
+
+class VaultKeyError(VaultError):
+    """No key configured, malformed key, or a record sealed under a key not in the keyring."""
+
+
+class VaultIntegrityError(VaultError):
+    """A record failed to parse, authenticate or decode. ``path``/``record_id`` name it."""
+
+    def __init__(self, reason: str, *, record_id: str | None = None, path: str | None = None):
+        self.reason = reason
+        self.record_id = record_id
+        self.path = path
+        where = []
+        if path:
+            where.append(str(path))
+        if record_id:
+            where.append(f"record {record_id}")
+        super().__init__(f"{' '.join(where) or 'vault record'}: {reason}")
+
+    def at(self, path) -> "VaultIntegrityError":
+        """The same error, now naming the file."""
+        return VaultIntegrityError(self.reason, record_id=self.record_id, path=str(path))
+
+
+_local = threading.local()
+
+
+def _zstd():
+    z = getattr(_local, "zstd", None)
+    if z is None:
+        import zstandard
+
+        z = (zstandard.ZstdCompressor(level=ZSTD_LEVEL, write_content_size=True, write_checksum=False),
+             zstandard.ZstdDecompressor(), zstandard.ZstdError)
+        _local.zstd = z
+    return z
+
+
+def _worth_compressing(body: bytes) -> bool:
+    """Large bodies: compress a 64 KiB probe first and skip zstd when it saves < 5 %
+    (random or already-compressed data). Depends only on the bytes: deterministic."""
+    if len(body) < PROBE_MIN:
+        return True
+    return len(_zstd()[0].compress(body[:PROBE_BYTES])) < PROBE_BYTES * 0.95
+
+
+def _field(value: str, what: str) -> bytes:
+    b = value.encode("utf-8")
+    if len(b) > MAX_FIELD:
+        raise ValueError(f"{what} too long ({len(b)} bytes > {MAX_FIELD})")
+    return struct.pack(">H", len(b)) + b
+
+
+def _hkdf(master: bytes, salt: bytes, info: bytes, length: int = 44) -> bytes:
+    """RFC 5869 HKDF-SHA256 (same output as cryptography's HKDF), on hmac.digest for speed."""
+    prk = hmac.digest(salt, master, "sha256")
+    out, t, i = b"", b"", 1
+    while len(out) < length:
+        t = hmac.digest(prk, t + info + bytes([i]), "sha256")
+        out += t
+        i += 1
+    return out[:length]
+
+
+_T36 = bytes(x ^ 0x36 for x in range(256))
+_T5C = bytes(x ^ 0x5C for x in range(256))
+
+
+class FastHmac:
+    """HMAC-SHA256 with a fixed key, reusing the padded-key hash states (RFC 2104).
+    Same output as ``hmac.digest(key, msg, "sha256")``, several times faster for short msgs."""
+
+    __slots__ = ("_i", "_o")
+
+    def __init__(self, key: bytes):
+        if len(key) > 64:
+            key = hashlib.sha256(key).digest()
+        key = key.ljust(64, b"\0")
+        self._i = hashlib.sha256(key.translate(_T36))
+        self._o = hashlib.sha256(key.translate(_T5C))
+
+    def digest(self, msg: bytes) -> bytes:
+        h = self._i.copy()
+        h.update(msg)
+        o = self._o.copy()
+        o.update(h.digest())
+        return o.digest()
+
+
+_INFO1 = {i: LAYER_INFO[i] + b"\x01" for i in LAYER_INFO}
+_INFO2 = {i: LAYER_INFO[i] + b"\x02" for i in LAYER_INFO}
+
+
+def layer_material(master: bytes, salt: bytes) -> list[tuple[bytes, bytes]]:
+    """[(key, nonce)] for layers 1..3: HKDF-SHA256(ikm=master, salt=salt, info=LAYER_INFO[i], L=44)
+    split 32/12; one HKDF-Extract shared, one HKDF-Expand per layer."""
+    prk = FastHmac(hmac.digest(salt, master, "sha256"))
+    res = []
+    for i in (1, 2, 3):
+        t1 = prk.digest(_INFO1[i])
+        t2 = prk.digest(t1 + _INFO2[i])
+        res.append((t1, t2[:12]))
+    return res
+
+
+def _aad_tail(kind: str, record_id: str) -> bytes:
+    return _field(kind, "kind") + _field(record_id, "record id")
+
+
+def parse_header(blob: bytes) -> tuple[int, int, str, bytes]:
+    """(version, flags, key_id hex, salt) of a v2 record; VaultIntegrityError if malformed."""
+    if len(blob) < 4 or blob[:4] != MAGIC:
+        raise VaultIntegrityError("not a v2 vault record (bad magic)")
+    if len(blob) < HEADER_BYTES:
+        raise VaultIntegrityError(f"truncated header ({len(blob)} bytes)")
+    version, flags = blob[4], blob[5]
+    if version != VERSION:
+        raise VaultIntegrityError(f"unsupported record version {version}")
+    if flags & ~KNOWN_FLAGS:
+        raise VaultIntegrityError(f"unknown flags 0x{flags:02x}")
+    return version, flags, blob[6:14].hex(), blob[14:30]
+
+
+def record_key_id(blob: bytes) -> str:
+    """Key id of a v2 record (header only, no decryption)."""
+    return parse_header(blob)[2]
+
+
+def seal(plaintext: bytes, *, kind: str, record_id: str, keyring: "Keyring", compress: bool = True) -> bytes:
+    """Encrypt ``plaintext`` as a v2 record bound to (kind, record_id). Deterministic."""
+    if not isinstance(plaintext, (bytes, bytearray, memoryview)):
+        raise TypeError("plaintext must be bytes")
+    kid, master = keyring.active()
+    body = bytes(plaintext)
+    flags = 0
+    if compress and _worth_compressing(body):
+        comp = _zstd()[0].compress(body)
+        if len(comp) < len(body):
+            body, flags = comp, FLAG_ZSTD
+    tail = _aad_tail(kind, record_id)
+    vf = _VF[flags]
+    salt = keyring.siv_hmac(kid).digest(SALT_INFO + vf + tail + hashlib.sha256(body).digest())[:SALT_BYTES]
+    header = b"".join((MAGIC, vf, keyring.key_id_bytes(kid), salt))
+    aad = header + tail
+    (k1, n1), (k2, n2), (k3, n3) = layer_material(master, salt)
+    c1 = AESGCM(k1).encrypt(n1, body, aad + b"\x01")
+    c2 = ChaCha20Poly1305(k2).encrypt(n2, c1, aad + b"\x02")
+    return header + AESGCMSIV(k3).encrypt(n3, c2, aad + b"\x03")
+
+
+_VF = {0: bytes([VERSION, 0]), FLAG_ZSTD: bytes([VERSION, FLAG_ZSTD])}
+
+
+def unseal(blob: bytes, *, kind: str, record_id: str, keyring: "Keyring") -> bytes:
+    """Decrypt a v2 record sealed for (kind, record_id) under any key of ``keyring``."""
+    try:
+        _, flags, kid, salt = parse_header(blob)
+    except VaultIntegrityError as e:
+        raise VaultIntegrityError(e.reason, record_id=record_id) from None
+    if len(blob) < OVERHEAD:
+        raise VaultIntegrityError(f"truncated ({len(blob)} bytes < {OVERHEAD})", record_id=record_id)
+    if kid not in keyring:
+        raise VaultKeyError(f"record {record_id}: sealed under key id {kid}, which is not in the keyring "
+                            f"(known: {', '.join(keyring.key_ids)})")
+    master = keyring.get(kid)
+    aad = bytes(blob[:HEADER_BYTES]) + _aad_tail(kind, record_id)
+    data = bytes(blob[HEADER_BYTES:])
+    mats = layer_material(master, salt)
+    for i in (3, 2, 1):
+        k, nonce = mats[i - 1]
+        try:
+            data = LAYER_CIPHERS[i](k).decrypt(nonce, data, aad + bytes([i]))
+        except InvalidTag:
+            raise VaultIntegrityError(
+                f"authentication failed at layer {i} ({LAYER_NAMES[i]}): tampered, truncated, "
+                f"wrong key, or a file moved/swapped from another record", record_id=record_id) from None
+    if flags & FLAG_ZSTD:
+        _, dec, zerr = _zstd()
+        try:
+            data = dec.decompress(data)
+        except zerr:
+            raise VaultIntegrityError("zstd decompression failed", record_id=record_id) from None
+    return data

@@ -1,0 +1,115 @@
+"""Where records live under the vault root (SPEC §5, with the partition's date), and ids.
+
+    private_memory/YYYY/MM/DD/<memory_id>.json     one private memory (JSON wrapper)
+    private_memory/YYYY/MM/DD/index.json           that day's retrieval index (nothing secret)
+    conversation_backups/<conversation_id[:8]>/<backup_id>.enc
+    codebase_copies/...                            helper C's snapshot store
+    vault.json                                     vault id, format version, sealed naming secret
+
+Every path part derived from data goes through ``safe_part``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+
+PRIVATE_DIR = "private_memory"
+CONVERSATIONS_DIR = "conversation_backups"
+CODEBASE_DIR = "codebase_copies"
+VAULT_FILE = "vault.json"
+INDEX_FILE = "index.json"
+MAX_PART = 200
+
+KIND_PRIVATE = "private_memory"          # envelope kind of a private memory
+KIND_CONVERSATION = "conversation_backup"  # envelope kind of a conversation backup
+KIND_NAMING = "vault_naming_secret"      # envelope kind of the sealed naming secret
+
+MEMORY_ID_RE = re.compile(r"^private_(\d+)_([0-9a-f]{8})$")
+BACKUP_ID_RE = re.compile(r"^conv_(.+)_(-?\d+)$")
+
+
+def safe_part(value: str, what: str) -> str:
+    """Return ``value`` if it is safe as ONE path component, else raise ValueError naming ``what``.
+
+    Rejected: non-strings, empty, longer than 200 chars, "/" or "\\", "..", a leading ".",
+    NUL/control characters.
+    """
+    if not isinstance(value, str):
+        raise ValueError(f"invalid {what}: must be a string, got {type(value).__name__}")
+    shown = repr(value[:60])
+    if not value:
+        raise ValueError(f"invalid {what}: empty")
+    if len(value) > MAX_PART:
+        raise ValueError(f"invalid {what} {shown}...: longer than {MAX_PART} characters")
+    if "/" in value or "\\" in value:
+        raise ValueError(f"invalid {what} {shown}: contains a path separator (path traversal)")
+    if ".." in value:
+        raise ValueError(f"invalid {what} {shown}: contains '..' (path traversal)")
+    if value.startswith("."):
+        raise ValueError(f"invalid {what} {shown}: starts with '.'")
+    if not value.isprintable() and any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in value):
+        raise ValueError(f"invalid {what} {shown}: contains control characters")
+    return value
+
+
+def day_parts(day: dt.date) -> tuple[str, str, str]:
+    if not isinstance(day, dt.date):
+        raise ValueError(f"invalid day: expected a date, got {type(day).__name__}")
+    return f"{day.year:04d}", f"{day.month:02d}", f"{day.day:02d}"
+
+
+def private_day_dir(day: dt.date) -> str:
+    return "/".join((PRIVATE_DIR, *day_parts(day)))
+
+
+def private_memory_path(day: dt.date, memory_id: str) -> str:
+    return f"{private_day_dir(day)}/{safe_part(memory_id, 'memory id')}.json"
+
+
+def private_index_path(day: dt.date) -> str:
+    return f"{private_day_dir(day)}/{INDEX_FILE}"
+
+
+def epoch_ms(timestamp: float) -> int:
+    if not isinstance(timestamp, (int, float)) or not math.isfinite(timestamp):
+        raise ValueError("invalid timestamp: must be a finite number of epoch seconds")
+    return int(timestamp * 1000)
+
+
+def memory_id(timestamp: float, digest8: str) -> str:
+    """``private_<epoch ms of the item timestamp>_<8 hex>``."""
+    return safe_part(f"private_{epoch_ms(timestamp)}_{digest8}", "memory id")
+
+
+def backup_id(conversation_id: str, timestamp: float) -> str:
+    """``conv_<conversation_id>_<epoch s of the conversation timestamp>``."""
+    safe_part(conversation_id, "conversation id")
+    if not isinstance(timestamp, (int, float)) or not math.isfinite(timestamp):
+        raise ValueError(f"invalid timestamp of conversation {conversation_id!r}")
+    return safe_part(f"conv_{conversation_id}_{int(timestamp)}", "backup id")
+
+
+def conversation_backup_path(conversation_id: str, backup_id_: str) -> str:
+    prefix = safe_part(safe_part(conversation_id, "conversation id")[:8], "conversation id prefix")
+    return f"{CONVERSATIONS_DIR}/{prefix}/{safe_part(backup_id_, 'backup id')}.enc"
+
+
+def conversation_path_for_backup_id(backup_id_: str) -> str | None:
+    m = BACKUP_ID_RE.match(backup_id_)
+    if not m:
+        return None
+    return conversation_backup_path(m.group(1), backup_id_)
+
+
+def day_of_private_path(rel: str) -> dt.date | None:
+    """The date folder of ``private_memory/YYYY/MM/DD/...``, or None."""
+    parts = rel.split("/")
+    if len(parts) < 5 or parts[0] != PRIVATE_DIR:
+        return None
+    try:
+        return dt.date(int(parts[1]), int(parts[2]), int(parts[3]))
+    except ValueError:
+        return None
