@@ -30,7 +30,9 @@ def build_resources() -> dict:
         "data_root": data_root,
         "io_manager": ParquetTableIOManager(root=data_root.root),
         "private_io_manager": SealedParquetTableIOManager(root=data_root.root, vault=vault),
-        "chroma": ChromaResource(host=_env_or_none("MIRA_CHROMA_HOST")),
+        "chroma": ChromaResource(
+            host=_env_or_none("MIRA_CHROMA_HOST"), port=int(os.environ.get("MIRA_CHROMA_PORT", "8000"))
+        ),
         "codebases": CodebasesResource(),
         "embedder": EmbedderResource(device=_env_or_none("MIRA_EMBEDDER_DEVICE") or "cpu"),
     }

@@ -1,0 +1,88 @@
+"""`mira search TEXT`: semantic search over stored memories or identified facts.
+
+Heavy imports (torch, sentence-transformers, chromadb) happen inside the command only.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Optional
+
+import typer
+
+app = typer.Typer(help="Semantic search over the ChromaDB collections.", no_args_is_help=True)
+
+
+def fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(1)
+
+
+def open_store(chroma_path: Optional[str], chroma_host: Optional[str], chroma_port: int):
+    from resources.chroma import ChromaStore
+
+    return ChromaStore(path=chroma_path or None, host=chroma_host or None, port=chroma_port)
+
+
+def _short(text: str, width: int = 100) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def print_hits(hits, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps([h.to_dict() for h in hits], ensure_ascii=False))
+        return
+    if not hits:
+        typer.echo("no results")
+        return
+    typer.echo(f"{'#':>3}  {'similarity':>10}  {'importance':>10}  {'spark':>5}  {'date':16}  id / text")
+    for h in hits:
+        imp = f"{h.importance:.3f}" if h.importance is not None else "-"
+        spark = f"{h.spark:.2f}" if h.spark is not None else "-"
+        typer.echo(f"{h.rank:>3}  {h.similarity:>10.3f}  {imp:>10}  {spark:>5}  {h.date:16}  {h.id}")
+        typer.echo(f"{'':>3}  {_short(h.document)}")
+
+
+@app.command("search")
+def search(
+    text: str = typer.Argument(..., help="What to look for, in plain words."),
+    collection: str = typer.Option("stored_memories", "--collection", "-c",
+                                   help="stored_memories or identified_facts."),
+    n: int = typer.Option(10, "-n", "--n", help="Number of results."),
+    where: Optional[str] = typer.Option(None, "--where", help='Chroma where filter as JSON, e.g. \'{"source": "manual"}\'.'),
+    min_importance: Optional[float] = typer.Option(None, "--min-importance", help="Only memories with importance ≥ X."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only records on or after this date (YYYY-MM-DD, UTC)."),
+    as_json: bool = typer.Option(False, "--json", help="Print results as one JSON array."),
+    chroma_path: Optional[str] = typer.Option(None, "--chroma-path", help="Embedded Chroma folder (default $MIRA_DATA/databases/chromadb)."),
+    chroma_host: Optional[str] = typer.Option(None, "--chroma-host", envvar="MIRA_CHROMA_HOST", help="Chroma server host (instead of the embedded folder)."),
+    chroma_port: int = typer.Option(8000, "--chroma-port", envvar="MIRA_CHROMA_PORT"),
+    device: str = typer.Option("cpu", "--device", help="Embedding device: cpu, cuda or auto."),
+) -> None:
+    """Rank records by similarity (1 − cosine distance) to TEXT; prints similarity, importance, spark and date."""
+    from mira_assets.search import COLLECTIONS, SearchError, build_where
+    from mira_assets.search import search as run_search
+
+    if collection not in COLLECTIONS:
+        fail(f"unknown collection {collection!r}: use one of {', '.join(COLLECTIONS)}")
+    try:
+        where_obj = json.loads(where) if where else None
+    except json.JSONDecodeError as exc:
+        fail(f"--where is not valid JSON ({exc.msg} at column {exc.colno})")
+    try:
+        build_where(where_obj, collection=collection, min_importance=min_importance, since=since)  # validate early
+        store = open_store(chroma_path, chroma_host, chroma_port)
+        if store.existing(collection) is None:
+            fail(f"collection {collection!r} does not exist in {store.describe()}: materialize it first")
+        from resources.embedder import Embedder
+
+        embedder = Embedder(device=device)
+        hits = run_search(store, embedder, text, collection=collection, n=n, where=where_obj,
+                          min_importance=min_importance, since=since)
+    except typer.Exit:
+        raise
+    except SearchError as exc:
+        fail(str(exc))
+    except Exception as exc:  # a clear one-line message, no traceback
+        fail(f"{type(exc).__name__}: {exc}")
+    print_hits(hits, as_json)

@@ -1,0 +1,52 @@
+"""Memories: the day's validated memories, their embeddings, and the searchable `stored_memories` collection.
+
+Private memories (is_private) stay in the sealed `memories` table and go to the vault through
+`private_memories`; they never reach the embeddings table or ChromaDB.
+"""
+
+
+import dagster as dg
+import pandas as pd
+
+from mira_assets.chroma_assets import collection_check_specs, embed_partition, store_partition
+from mira_assets.collection_records import (MEMORIES_COLLECTION, MEMORIES_DESCRIPTION, memory_batch,
+                                            public_memories)
+from mira_assets.landing import frame_records
+from mira_assets.landing_assets import landing_asset
+from mira_assets.partitions import daily_partitions
+from resources.chroma_resource import ChromaResource
+from resources.embedder_resource import EmbedderResource
+from resources.vault_resource import DataRootResource
+
+GROUP = "memories"
+
+memories = landing_asset(
+    "memories",
+    group_name=GROUP,
+    description="The day's memories from landing, validated (sealed table: private memories' content is secret).",
+)
+
+
+@dg.asset(partitions_def=daily_partitions, group_name=GROUP, kinds={"pytorch", "parquet"})
+def memory_embeddings(context: dg.AssetExecutionContext, memories: pd.DataFrame, embedder: EmbedderResource,
+                      data_root: DataRootResource) -> dg.MaterializeResult:
+    """all-MiniLM-L6-v2 vectors (384-d, normalized) of the day's public memories, kept as Parquet so reruns
+    and downstream assets never embed twice."""
+    records = frame_records("memories", memories)
+    public = public_memories(records)
+    return embed_partition(context, asset="memory_embeddings", layout=data_root.layout(), embedder=embedder,
+                           ids=[m["memory_id"] for m in public], texts=[m["content"] for m in public],
+                           extra_metadata={"private_skipped": len(records) - len(public)})
+
+
+@dg.asset(partitions_def=daily_partitions, group_name=GROUP, deps=[memory_embeddings], pool="chroma",
+          check_specs=collection_check_specs("stored_memories"), kinds={"chromadb"})
+def stored_memories(context: dg.AssetExecutionContext, memories: pd.DataFrame, chroma: ChromaResource,
+                    data_root: DataRootResource) -> dg.MaterializeResult:
+    """The day's public memories in the ChromaDB collection `stored_memories` (cosine space), with the seed's
+    scoring metadata and `partition`; a rerun replaces the day's records."""
+    records = frame_records("memories", memories)
+    batch = memory_batch(records)
+    return store_partition(context, collection=MEMORIES_COLLECTION, description=MEMORIES_DESCRIPTION,
+                           embeddings_asset="memory_embeddings", layout=data_root.layout(), chroma=chroma,
+                           batch=batch, extra_metadata={"private_skipped": len(records) - len(batch.ids)})
