@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from pipeline.helpers import DAYS, run_day
+from pipeline.helpers import DAYS, load_defs
 
 
 def secret_texts(landing: Path) -> set[str]:
-    """Every private thought and conversation message (long enough to be unmistakable)."""
+    """Every private thought, conversation message and private memory (long enough to be unmistakable)."""
     texts: set[str] = set()
     for stream, fields in (("private_thoughts", ("thought",)), ("conversations", ("messages",))):
         for file in (landing / stream).rglob("*.jsonl"):
@@ -50,9 +50,16 @@ def readable_strings(file: Path) -> bytes:
     return data
 
 
-def test_no_secret_text_under_vault_dagster_home_tables_or_manifests(mira_data, instance, tmp_path):
+def test_no_secret_text_or_key_anywhere_the_daily_job_writes(mira_data, instance, tmp_path, monkeypatch):
+    codebase = tmp_path / "codebase"
+    codebase.mkdir()
+    (codebase / "main.py").write_text("print('hello')\n")
+    monkeypatch.setenv("MIRA_CODEBASES", json.dumps([{"name": "demo", "path": str(codebase)}]))
+    job = load_defs().resolve_job_def("daily_storage_job")
     for day in DAYS:
-        assert run_day(day, instance).success
+        result = job.execute_in_process(partition_key=day, instance=instance)
+        assert result.success
+    assert (mira_data / "databases" / "chromadb").is_dir()
     secrets = secret_texts(mira_data / "landing")
     assert len(secrets) > 50
     key_b64 = os.environ["MIRA_VAULT_KEY"]
