@@ -31,10 +31,12 @@ version can never reuse a (key, nonce) pair for different bytes.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import struct
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from cryptography.exceptions import InvalidTag
@@ -102,6 +104,26 @@ def _zstd():
              zstandard.ZstdDecompressor(), zstandard.ZstdError)
         _local.zstd = z
     return z
+
+
+TREE_HASH_MIN = 512 * 1024  # bodies this large are hashed as two halves on two threads
+
+
+@functools.lru_cache(maxsize=1)
+def _hash_pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="vault-hash")
+
+
+def body_digest(body: bytes) -> bytes:
+    """SHA-256 of the body, or for large bodies SHA-256("mira-tree2" || SHA-256(first half)
+    || SHA-256(second half)): the same collision resistance, half the latency on two cores
+    (hashlib releases the GIL), which is most of sealing's cost over the bare cascade."""
+    if len(body) < TREE_HASH_MIN:
+        return hashlib.sha256(body).digest()
+    view, half = memoryview(body), len(body) // 2
+    first = _hash_pool().submit(lambda: hashlib.sha256(view[:half]).digest())
+    second = hashlib.sha256(view[half:]).digest()
+    return hashlib.sha256(b"mira-tree2" + first.result() + second).digest()
 
 
 def _worth_compressing(body: bytes) -> bool:
@@ -207,7 +229,7 @@ def seal(plaintext: bytes, *, kind: str, record_id: str, keyring: "Keyring", com
             body, flags = comp, FLAG_ZSTD
     tail = _aad_tail(kind, record_id)
     vf = _VF[flags]
-    salt = keyring.siv_hmac(kid).digest(SALT_INFO + vf + tail + hashlib.sha256(body).digest())[:SALT_BYTES]
+    salt = keyring.siv_hmac(kid).digest(SALT_INFO + vf + tail + body_digest(body))[:SALT_BYTES]
     header = b"".join((MAGIC, vf, keyring.key_id_bytes(kid), salt))
     aad = header + tail
     (k1, n1), (k2, n2), (k3, n3) = layer_material(master, salt)

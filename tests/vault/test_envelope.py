@@ -135,3 +135,21 @@ def test_documented_format_reader_agrees(keyring):
         blob = seal(PLAIN, kind="private_memory", record_id="private_1_abcdef12", keyring=keyring, compress=compress)
         assert len(blob) >= 78
         assert _doc_reader(blob, "private_memory", "private_1_abcdef12", master) == PLAIN
+
+
+def test_large_bodies_seal_deterministically_and_any_change_moves_the_salt():
+    """Bodies over the tree-hash threshold take the two-thread digest path."""
+    import os as _os
+
+    from resources.vault import envelope as _envelope
+    from resources.vault.keyring import Keyring as _Keyring
+
+    keyring = _Keyring(_os.urandom(32))
+    body = _os.urandom(_envelope.TREE_HASH_MIN + 12345)
+    first = _envelope.seal(body, kind="k", record_id="r", keyring=keyring)
+    assert _envelope.seal(body, kind="k", record_id="r", keyring=keyring) == first
+    changed = bytearray(body)
+    changed[-1] ^= 1  # the second half: hashed on the helper thread's sibling
+    other = _envelope.seal(bytes(changed), kind="k", record_id="r", keyring=keyring)
+    assert _envelope.parse_header(other)[3] != _envelope.parse_header(first)[3]
+    assert _envelope.unseal(first, kind="k", record_id="r", keyring=keyring) == body
