@@ -3,7 +3,7 @@
 
 import dagster as dg
 
-from mira_assets.sealed_tables import reseal_tables, verify_tables
+from mira_assets.sealed_tables import rotate_vault_and_tables, verify_vault_and_tables
 from resources.vault_resource import DataRootResource, VaultResource
 
 
@@ -16,8 +16,7 @@ def _problems_table(problems: list[tuple[str, str]]) -> str:
 @dg.op(description="Decrypt every record in the vault and every sealed table; fail naming each bad file.")
 def verify_vault(context: dg.OpExecutionContext, vault: VaultResource, data_root: DataRootResource) -> None:
     the_vault = vault.get_vault()
-    problems = [(p.path, p.reason) for p in the_vault.verify()]
-    problems += [(f"tables/{path}", reason) for path, reason in verify_tables(the_vault, data_root.layout().tables)]
+    problems = verify_vault_and_tables(the_vault, data_root.layout().tables)
     if problems:
         raise dg.Failure(
             description=f"{len(problems)} vault file(s) failed verification",
@@ -29,8 +28,7 @@ def verify_vault(context: dg.OpExecutionContext, vault: VaultResource, data_root
 @dg.op(description="Re-encrypt every record and sealed table to the active key (older keys stay readable until removed).")
 def rotate_vault_key(context: dg.OpExecutionContext, vault: VaultResource, data_root: DataRootResource) -> None:
     the_vault = vault.get_vault()
-    rewritten = the_vault.rotate()
-    tables = reseal_tables(the_vault, data_root.layout().tables)
+    rewritten, tables = rotate_vault_and_tables(the_vault, data_root.layout().tables)
     context.log.info(f"re-encrypted {rewritten} record(s) and {tables} sealed table(s) to key {the_vault.keyring.active_id}")
 
 

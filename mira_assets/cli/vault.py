@@ -23,6 +23,11 @@ def default_root() -> Path:
     return Path(os.environ.get("MIRA_DATA", "mira_data")) / "databases" / "lightning_vidmem"
 
 
+def tables_root() -> Path:
+    """Sealed tables the pipeline keeps beside the vault: verified and rotated with it."""
+    return Path(os.environ.get("MIRA_DATA", "mira_data")) / "tables"
+
+
 def _fail(message: str) -> None:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(1)
@@ -59,7 +64,8 @@ def _progress(desc: str):
 
 @app.command()
 def verify(root: Optional[Path] = typer.Option(None, "--root", help=ROOT_HELP)) -> None:
-    """Decrypt every record; name each bad file; exit 1 if any."""
+    """Decrypt every record and sealed table ($MIRA_DATA/tables); name each bad file; exit 1 if any."""
+    from mira_assets.sealed_tables import verify_vault_and_tables
     from resources.vault.envelope import VaultError
 
     vault = _open_vault(root)
@@ -67,11 +73,11 @@ def verify(root: Optional[Path] = typer.Option(None, "--root", help=ROOT_HELP)) 
         _fail(f"vault root {vault.root} does not exist")
     try:
         with _progress("verify") as cb:
-            problems = vault.verify(progress=cb)
+            problems = verify_vault_and_tables(vault, tables_root(), progress=cb)
     except VaultError as e:
         _fail(str(e))
-    for p in problems:
-        typer.echo(f"BAD {p.path}: {p.reason}")
+    for path, reason in problems:
+        typer.echo(f"BAD {path}: {reason}")
     if problems:
         typer.echo(f"{len(problems)} bad file(s) in {vault.root}", err=True)
         raise typer.Exit(1)
@@ -94,7 +100,8 @@ def show(record_id: str = typer.Argument(..., help="Record id (private_... or co
 
 @app.command()
 def rotate(root: Optional[Path] = typer.Option(None, "--root", help=ROOT_HELP)) -> None:
-    """Re-encrypt every record to the active key (older keys must still be in the keyring)."""
+    """Re-encrypt every record and sealed table to the active key (older keys must still be in the keyring)."""
+    from mira_assets.sealed_tables import rotate_vault_and_tables
     from resources.vault.envelope import VaultError
 
     vault = _open_vault(root)
@@ -102,12 +109,12 @@ def rotate(root: Optional[Path] = typer.Option(None, "--root", help=ROOT_HELP)) 
         _fail(f"vault root {vault.root} does not exist")
     try:
         with _progress("rotate") as cb:
-            n = vault.rotate(progress=cb)
+            n, tables = rotate_vault_and_tables(vault, tables_root(), progress=cb)
     except VaultError as e:
         _fail(str(e))
     for rel in vault.last_rotation_skipped:
         typer.echo(f"skipped (not a v2 record this vault can rotate): {rel}", err=True)
-    typer.echo(f"re-encrypted {n} record(s) to key {vault.keyring.active_id}")
+    typer.echo(f"re-encrypted {n} record(s) and {tables} sealed table(s) to key {vault.keyring.active_id}")
 
 
 @app.command("import-legacy")
