@@ -73,14 +73,17 @@ def test_chunk_names_are_keyed(store, vault, tmp_path, vault_key):
 
 
 def test_memory_does_not_grow_with_file_or_tree_size(store, tmp_path):
-    """A 32 MiB file and 2,000 small files: peak Python memory stays at a few chunks, not the tree."""
+    """A 64 MiB file and 2,000 small files: peak Python memory stays at a few chunks in flight
+    (at most 4 MiB each, compressed and sealed copies included), well under the file's size."""
+    import random
     import tracemalloc
 
     root = tmp_path / "big"
     (root / "many").mkdir(parents=True)
+    rng = random.Random(5)  # fixed bytes: the same chunk boundaries on every run
     with open(root / "big.bin", "wb") as fh:
-        for _ in range(32):
-            fh.write(os.urandom(1 << 20))
+        for _ in range(64):
+            fh.write(rng.randbytes(1 << 20))
     for i in range(2000):
         (root / "many" / f"f{i:04}.txt").write_text(f"small file {i}\n" * 20)
     tracemalloc.start()
@@ -89,8 +92,8 @@ def test_memory_does_not_grow_with_file_or_tree_size(store, tmp_path):
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert meta["total_size"] > 32 << 20
-    assert peak < 24 << 20, f"peak {peak / 2**20:.1f} MiB"
+    assert meta["total_size"] > 64 << 20
+    assert peak < 40 << 20, f"peak {peak / 2**20:.1f} MiB"
 
 
 def test_file_deleted_during_snapshot_is_left_out(store, tmp_path, monkeypatch):
