@@ -478,16 +478,7 @@ class Vault:
             blob = _b64decode_strict(wrapper.get("encrypted_data"))
         except (ValueError, binascii.Error):
             raise VaultIntegrityError("encrypted_data is not valid base64", record_id=mid, path=rel) from None
-        try:
-            plain = self.unseal(blob, kind=layout.KIND_PRIVATE, record_id=mid)
-        except VaultIntegrityError as e:
-            raise e.at(rel) from None
-        except VaultKeyError as e:
-            raise VaultKeyError(f"{rel}: {e}") from None
-        try:
-            inner = json.loads(plain)
-        except (ValueError, UnicodeDecodeError):
-            raise VaultIntegrityError("decrypted payload is not JSON", record_id=mid, path=rel) from None
+        inner = self._unseal_json(rel, blob, kind=layout.KIND_PRIVATE, record_id=mid)
         if not isinstance(inner, dict) or inner.get("memory_id") != mid:
             raise VaultIntegrityError("decrypted record does not carry this memory id", record_id=mid, path=rel)
         rec = {"memory_id": mid, "kind": inner.get("kind"), "timestamp": inner.get("timestamp"),
@@ -501,17 +492,20 @@ class Vault:
             raise VaultIntegrityError("file is not where its backup id puts it", record_id=bid, path=rel)
         if raw[:4] != envelope.MAGIC and raw[:6] == b"gAAAAA":
             raise VaultIntegrityError("MIRA 1.0 record (run `mira vault import-legacy`)", record_id=bid, path=rel)
+        return self._unseal_json(rel, raw, kind=layout.KIND_CONVERSATION, record_id=bid), raw
+
+    def _unseal_json(self, rel: str, blob: bytes, *, kind: str, record_id: str) -> Any:
+        """Open a sealed JSON record; every error names the file, never the content."""
         try:
-            plain = self.unseal(raw, kind=layout.KIND_CONVERSATION, record_id=bid)
+            plain = self.unseal(blob, kind=kind, record_id=record_id)
         except VaultIntegrityError as e:
             raise e.at(rel) from None
         except VaultKeyError as e:
             raise VaultKeyError(f"{rel}: {e}") from None
         try:
-            rec = json.loads(plain)
+            return json.loads(plain)
         except (ValueError, UnicodeDecodeError):
-            raise VaultIntegrityError("decrypted payload is not JSON", record_id=bid, path=rel) from None
-        return rec, raw
+            raise VaultIntegrityError("decrypted payload is not JSON", record_id=record_id, path=rel) from None
 
     def _walk(self, top: str) -> list[str]:
         out = []

@@ -12,19 +12,11 @@ from types import SimpleNamespace
 import pytest
 
 from resources.codebase.store import CodebaseStore
-from resources.vault.keyring import Keyring, generate_key_b64
+from resources.vault.keyring import Keyring
 from resources.vault.store import Vault
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 STDLIB_EXCLUDES = ["__pycache__/", "site-packages/", "*.pyc"]
-
-
-@pytest.fixture
-def vault_key(monkeypatch) -> str:
-    key = generate_key_b64()
-    monkeypatch.setenv("MIRA_VAULT_KEY", key)
-    monkeypatch.delenv("MIRA_VAULT_KEY_FILE", raising=False)
-    return key
 
 
 @pytest.fixture

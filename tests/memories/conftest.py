@@ -30,15 +30,11 @@ def demo_landing(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def mira_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_landing: Path) -> Path:
-    from resources.vault.keyring import generate_key_b64
-
+def mira_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_landing: Path, vault_key: str) -> Path:
     root = tmp_path / "mira_data"
     root.mkdir()
     (root / "landing").symlink_to(demo_landing, target_is_directory=True)
     monkeypatch.setenv("MIRA_DATA", str(root))
-    monkeypatch.setenv("MIRA_VAULT_KEY", generate_key_b64())
-    monkeypatch.delenv("MIRA_VAULT_KEY_FILE", raising=False)
     return root
 
 

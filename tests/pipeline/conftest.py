@@ -9,17 +9,14 @@ import dagster as dg
 import pytest
 
 from mira_assets.demo_data import generate_demo_data
-from resources.vault.keyring import generate_key_b64
 
 from pipeline.helpers import DAYS
 
 
 @pytest.fixture
-def mira_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def mira_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, vault_key: str) -> Path:
     root = tmp_path / "mira_data"
     monkeypatch.setenv("MIRA_DATA", str(root))
-    monkeypatch.setenv("MIRA_VAULT_KEY", generate_key_b64())
-    monkeypatch.delenv("MIRA_VAULT_KEY_FILE", raising=False)
     generate_demo_data(root / "landing", start=date.fromisoformat(DAYS[0]), days=len(DAYS), seed=11)
     return root
 

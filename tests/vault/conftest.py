@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from resources.vault.keyring import Keyring, generate_key_b64
+from resources.vault.keyring import Keyring
 from resources.vault.store import PrivateItem, Vault
 
 DAY = dt.date(2026, 3, 1)
@@ -16,15 +16,7 @@ SECRET_WORDS = ("zebra-orchid-secret", "quietly-confessed-thought")
 
 
 @pytest.fixture
-def key_b64(monkeypatch) -> str:
-    key = generate_key_b64()
-    monkeypatch.setenv("MIRA_VAULT_KEY", key)
-    monkeypatch.delenv("MIRA_VAULT_KEY_FILE", raising=False)
-    return key
-
-
-@pytest.fixture
-def keyring(key_b64) -> Keyring:
+def keyring(vault_key) -> Keyring:
     return Keyring.from_env()
 
 

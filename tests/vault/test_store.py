@@ -39,11 +39,11 @@ def test_private_memories_layout_ids_and_round_trip(vault, vh):
     assert vault.memory_id(items[0]) == refs[0].record_id
 
 
-def test_nothing_secret_in_clear(vault, vh, key_b64):
+def test_nothing_secret_in_clear(vault, vh, vault_key):
     vault.put_private_memories(vh.make_items(6), vh.DAY)
     vault.put_conversation_backups(vh.make_conversations(3), vh.DAY)
     for rel, data in vh.tree_bytes(vault.root).items():
-        for secret in (*vh.SECRET_WORDS, "hello", key_b64):
+        for secret in (*vh.SECRET_WORDS, "hello", vault_key):
             assert secret.encode() not in data, (rel, secret)
 
 
@@ -111,7 +111,7 @@ def _flip(path, offset):
     path.write_bytes(bytes(data))
 
 
-def test_verify_names_each_bad_file(vault, vh, key_b64):
+def test_verify_names_each_bad_file(vault, vh, vault_key):
     prefs = vault.put_private_memories(vh.make_items(3), vh.DAY)
     crefs = vault.put_conversation_backups(vh.make_conversations(3), vh.DAY)
     assert vault.verify() == []
@@ -137,7 +137,7 @@ def test_verify_names_each_bad_file(vault, vh, key_b64):
     assert "moved/swapped" in bad[crefs[1].path] and "moved/swapped" in bad[crefs[2].path]
     assert seen[-1][0] == seen[-1][1]
     for p in problems:
-        for secret in (*vh.SECRET_WORDS, key_b64):
+        for secret in (*vh.SECRET_WORDS, vault_key):
             assert secret not in str(p)
     with pytest.raises(VaultIntegrityError) as e:
         vault.read_record(crefs[0].record_id)
@@ -192,7 +192,7 @@ def test_naming_key_stable_and_sealed(vault, keyring):
         Vault(vault.root, Keyring.load(key_b64=generate_key_b64())).naming_key("x")
 
 
-def test_rotation(vault, vh, key_b64, monkeypatch):
+def test_rotation(vault, vh, vault_key, monkeypatch):
     items = vh.make_items(4)
     prefs = vault.put_private_memories(items, vh.DAY)
     crefs = vault.put_conversation_backups(vh.make_conversations(2), vh.DAY)
