@@ -9,7 +9,7 @@ an old key would strand them.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Optional
 
 from resources.vault.atomic import atomic_write
 from resources.vault.envelope import VaultError, record_key_id
@@ -32,11 +32,14 @@ def unseal_table(vault: Vault, tables_root: Path, path: Path, blob: bytes) -> by
     return vault.unseal(blob, kind=TABLE_KIND, record_id=table_record_id(tables_root, path))
 
 
-def sealed_tables(tables_root: Path) -> Iterator[Path]:
-    return iter(sorted(tables_root.rglob(f"*{SEALED_SUFFIX}"))) if tables_root.exists() else iter(())
+def sealed_tables(tables_root: Optional[Path]) -> Iterator[Path]:
+    """Every sealed table below tables_root (none when there is no tables root)."""
+    if tables_root is None or not tables_root.exists():
+        return iter(())
+    return iter(sorted(tables_root.rglob(f"*{SEALED_SUFFIX}")))
 
 
-def reseal_tables(vault: Vault, tables_root: Path) -> int:
+def reseal_tables(vault: Vault, tables_root: Optional[Path]) -> int:
     """Re-encrypt every sealed table not under the active key; returns how many were rewritten."""
     rewritten = 0
     for path in sealed_tables(tables_root):
@@ -49,7 +52,7 @@ def reseal_tables(vault: Vault, tables_root: Path) -> int:
     return rewritten
 
 
-def verify_tables(vault: Vault, tables_root: Path) -> list[tuple[str, str]]:
+def verify_tables(vault: Vault, tables_root: Optional[Path]) -> list[tuple[str, str]]:
     """(path, reason) for each sealed table that does not open."""
     problems = []
     for path in sealed_tables(tables_root):
@@ -60,13 +63,13 @@ def verify_tables(vault: Vault, tables_root: Path) -> list[tuple[str, str]]:
     return problems
 
 
-def verify_vault_and_tables(vault: Vault, tables_root: Path, progress=None) -> list[tuple[str, str]]:
+def verify_vault_and_tables(vault: Vault, tables_root: Optional[Path], progress=None) -> list[tuple[str, str]]:
     """(path, reason) for every vault file and sealed table that fails to decrypt."""
     problems = [(p.path, p.reason) for p in vault.verify(progress=progress)]
     problems += [(f"tables/{path}", reason) for path, reason in verify_tables(vault, tables_root)]
     return problems
 
 
-def rotate_vault_and_tables(vault: Vault, tables_root: Path, progress=None) -> tuple[int, int]:
+def rotate_vault_and_tables(vault: Vault, tables_root: Optional[Path], progress=None) -> tuple[int, int]:
     """Move every vault record and sealed table to the active key: (records, tables) rewritten."""
     return vault.rotate(progress=progress), reseal_tables(vault, tables_root)

@@ -23,9 +23,13 @@ def default_root() -> Path:
     return Path(os.environ.get("MIRA_DATA", "mira_data")) / "databases" / "lightning_vidmem"
 
 
-def tables_root() -> Path:
-    """Sealed tables the pipeline keeps beside the vault: verified and rotated with it."""
-    return Path(os.environ.get("MIRA_DATA", "mira_data")) / "tables"
+def tables_root(vault_root: Path) -> Optional[Path]:
+    """The sealed tables the pipeline keeps beside this vault (verified and rotated with it):
+    `<data root>/tables` when the vault sits at `<data root>/databases/lightning_vidmem`."""
+    vault_root = vault_root.resolve()
+    if vault_root.name == "lightning_vidmem" and vault_root.parent.name == "databases":
+        return vault_root.parent.parent / "tables"
+    return None
 
 
 def _fail(message: str) -> None:
@@ -64,7 +68,7 @@ def _progress(desc: str):
 
 @app.command()
 def verify(root: Optional[Path] = typer.Option(None, "--root", help=ROOT_HELP)) -> None:
-    """Decrypt every record and sealed table ($MIRA_DATA/tables); name each bad file; exit 1 if any."""
+    """Decrypt every record and the sealed tables beside the vault; name each bad file; exit 1 if any."""
     from mira_assets.sealed_tables import verify_vault_and_tables
     from resources.vault.envelope import VaultError
 
@@ -73,7 +77,7 @@ def verify(root: Optional[Path] = typer.Option(None, "--root", help=ROOT_HELP)) 
         _fail(f"vault root {vault.root} does not exist")
     try:
         with _progress("verify") as cb:
-            problems = verify_vault_and_tables(vault, tables_root(), progress=cb)
+            problems = verify_vault_and_tables(vault, tables_root(vault.root), progress=cb)
     except VaultError as e:
         _fail(str(e))
     for path, reason in problems:
@@ -109,7 +113,7 @@ def rotate(root: Optional[Path] = typer.Option(None, "--root", help=ROOT_HELP)) 
         _fail(f"vault root {vault.root} does not exist")
     try:
         with _progress("rotate") as cb:
-            n, tables = rotate_vault_and_tables(vault, tables_root(), progress=cb)
+            n, tables = rotate_vault_and_tables(vault, tables_root(vault.root), progress=cb)
     except VaultError as e:
         _fail(str(e))
     for rel in vault.last_rotation_skipped:
