@@ -25,7 +25,8 @@ if TYPE_CHECKING:  # pandas is imported when a frame is built: `mira demo-data` 
     import pandas as pd
 
 STREAMS: tuple[str, ...] = ("conversations", "private_thoughts", "memories", "facts", "consciousness")
-SENSITIVE_STREAMS: frozenset[str] = frozenset({"conversations", "private_thoughts", "memories"})
+# consciousness is sensitive because a breakthrough's insights go to private storage (SPEC §5).
+SENSITIVE_STREAMS: frozenset[str] = frozenset({"conversations", "private_thoughts", "memories", "consciousness"})
 
 #: The field that must be unique within one day of a stream (later duplicates are quarantined).
 ID_FIELDS: dict[str, str] = {"conversations": "conversation_id", "memories": "memory_id", "facts": "id"}

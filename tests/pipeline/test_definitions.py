@@ -14,7 +14,7 @@ def test_definitions_load_with_every_storage_asset_daily_partitioned(mira_data):
     dg.Definitions.validate_loadable(defs)
     graph = defs.resolve_asset_graph()
     keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
-    assert {"conversations", "conversation_backups", "private_thoughts", "private_memories"} <= keys
+    assert {"conversations", "conversation_backups", "private_thoughts", "private_memories", "consciousness"} <= keys
     for key in graph.get_all_asset_keys():
         assert graph.get(key).partitions_def is not None, f"{key} is not partitioned"
 

@@ -14,7 +14,8 @@ from pipeline.helpers import DAYS, load_defs
 
 
 def secret_texts(landing: Path) -> set[str]:
-    """Every private thought, conversation message and private memory (long enough to be unmistakable)."""
+    """Every private thought, conversation message, private memory and breakthrough insight
+    (long enough to be unmistakable)."""
     texts: set[str] = set()
     for stream, fields in (("private_thoughts", ("thought",)), ("conversations", ("messages",))):
         for file in (landing / stream).rglob("*.jsonl"):
@@ -38,6 +39,18 @@ def secret_texts(landing: Path) -> set[str]:
                 continue
             if isinstance(record, dict) and record.get("is_private") is True and isinstance(record.get("content"), str):
                 texts.add(record["content"])
+    for file in (landing / "consciousness").rglob("*.jsonl"):
+        for line in file.read_text(encoding="utf-8", errors="replace").splitlines():
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            breakthrough = isinstance(record, dict) and (
+                record.get("is_breakthrough") is True
+                or (isinstance(record.get("spark_intensity"), (int, float)) and record["spark_intensity"] > 0.9)
+            )
+            if breakthrough:
+                texts.update(i for i in record.get("insights") or [] if isinstance(i, str))
     return {t for t in texts if len(t) >= 12}
 
 
