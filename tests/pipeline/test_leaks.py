@@ -13,44 +13,38 @@ import pyarrow.parquet as pq
 from pipeline.helpers import DAYS, load_defs
 
 
+def landing_objects(landing: Path, stream: str):
+    """Every JSON object in the stream's landing files, malformed lines skipped."""
+    for file in (landing / stream).rglob("*.jsonl"):
+        for line in file.read_text(encoding="utf-8", errors="replace").splitlines():
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(record, dict):
+                yield record
+
+
+def strings(values) -> list[str]:
+    return [v for v in values if isinstance(v, str)]
+
+
 def secret_texts(landing: Path) -> set[str]:
     """Every private thought, conversation message, private memory and breakthrough insight
     (long enough to be unmistakable)."""
     texts: set[str] = set()
-    for stream, fields in (("private_thoughts", ("thought",)), ("conversations", ("messages",))):
-        for file in (landing / stream).rglob("*.jsonl"):
-            for line in file.read_text(encoding="utf-8", errors="replace").splitlines():
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError:
-                    continue
-                if not isinstance(record, dict):
-                    continue
-                if isinstance(record.get("thought"), str):
-                    texts.add(record["thought"])
-                for message in record.get("messages") or []:
-                    if isinstance(message, dict) and isinstance(message.get("content"), str):
-                        texts.add(message["content"])
-    for file in (landing / "memories").rglob("*.jsonl"):
-        for line in file.read_text(encoding="utf-8", errors="replace").splitlines():
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if isinstance(record, dict) and record.get("is_private") is True and isinstance(record.get("content"), str):
-                texts.add(record["content"])
-    for file in (landing / "consciousness").rglob("*.jsonl"):
-        for line in file.read_text(encoding="utf-8", errors="replace").splitlines():
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            breakthrough = isinstance(record, dict) and (
-                record.get("is_breakthrough") is True
-                or (isinstance(record.get("spark_intensity"), (int, float)) and record["spark_intensity"] > 0.9)
-            )
-            if breakthrough:
-                texts.update(i for i in record.get("insights") or [] if isinstance(i, str))
+    for record in landing_objects(landing, "private_thoughts"):
+        texts.update(strings([record.get("thought")]))
+    for record in landing_objects(landing, "conversations"):
+        messages = [m for m in record.get("messages") or [] if isinstance(m, dict)]
+        texts.update(strings(m.get("content") for m in messages))
+    for record in landing_objects(landing, "memories"):
+        if record.get("is_private") is True:
+            texts.update(strings([record.get("content")]))
+    for record in landing_objects(landing, "consciousness"):
+        spark = record.get("spark_intensity")
+        if record.get("is_breakthrough") is True or (isinstance(spark, (int, float)) and spark > 0.9):
+            texts.update(strings(record.get("insights") or []))
     return {t for t in texts if len(t) >= 12}
 
 
