@@ -17,7 +17,6 @@ chromadb is imported inside methods only (the CLI must start fast).
 from __future__ import annotations
 
 import math
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,13 +24,15 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
+from resources.data_root import DataLayout
+
 PARTITION_KEY = "partition"
 COSINE_CONFIGURATION = {"hnsw": {"space": "cosine"}}
 
 
 def default_chroma_path() -> Path:
     """`$MIRA_DATA/databases/chromadb` (MIRA_DATA defaults to ./mira_data)."""
-    return Path(os.environ.get("MIRA_DATA", "mira_data")).resolve() / "databases" / "chromadb"
+    return DataLayout.from_env().chromadb
 
 
 class ChromaStoreError(RuntimeError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 
 def default_data_root() -> Path:
@@ -19,6 +20,14 @@ class DataLayout:
     @classmethod
     def from_env(cls) -> "DataLayout":
         return cls(default_data_root())
+
+    @classmethod
+    def of_vault(cls, vault_root: Path) -> Optional["DataLayout"]:
+        """The data root a vault sits in, when it sits at `<root>/databases/lightning_vidmem`."""
+        vault_root = Path(vault_root).resolve()
+        if vault_root.name == "lightning_vidmem" and vault_root.parent.name == "databases":
+            return cls(vault_root.parent.parent)
+        return None
 
     @property
     def vault(self) -> Path:

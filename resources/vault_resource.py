@@ -7,11 +7,11 @@ from typing import Optional
 
 import dagster as dg
 
-from resources.data_root import DataLayout, default_data_root
+from resources.data_root import DataLayout
 from resources.vault.keyring import Keyring
 from resources.vault.store import Vault
 
-__all__ = ["VaultResource", "DataRootResource", "default_data_root"]
+__all__ = ["VaultResource", "DataRootResource"]
 
 
 class VaultResource(dg.ConfigurableResource):

@@ -10,19 +10,16 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Iterator, List, Optional
 
 import typer
 
+from resources.data_root import DataLayout
+
 app = typer.Typer(help="Deduplicated, encrypted snapshots of codebases: snapshot, list, restore, diff, forget.",
                   no_args_is_help=True)
-
-
-def _vault_root() -> Path:
-    return Path(os.environ.get("MIRA_DATA", "mira_data")).resolve() / "databases" / "lightning_vidmem"
 
 
 def _store():
@@ -30,7 +27,7 @@ def _store():
     from resources.vault.keyring import Keyring
     from resources.vault.store import Vault
 
-    return CodebaseStore(Vault(_vault_root(), Keyring.from_env()))
+    return CodebaseStore(Vault(DataLayout.from_env().vault, Keyring.from_env()))
 
 
 @contextlib.contextmanager

@@ -14,22 +14,17 @@ from typing import Optional
 
 import typer
 
+from resources.data_root import DataLayout
+
 app = typer.Typer(help="Inspect and maintain the encrypted vault (Lightning Vidmem).", no_args_is_help=True)
 
 ROOT_HELP = "Vault root (default: $MIRA_DATA/databases/lightning_vidmem, MIRA_DATA defaults to ./mira_data)."
 
 
-def default_root() -> Path:
-    return Path(os.environ.get("MIRA_DATA", "mira_data")) / "databases" / "lightning_vidmem"
-
-
 def tables_root(vault_root: Path) -> Optional[Path]:
-    """The sealed tables the pipeline keeps beside this vault (verified and rotated with it):
-    `<data root>/tables` when the vault sits at `<data root>/databases/lightning_vidmem`."""
-    vault_root = vault_root.resolve()
-    if vault_root.name == "lightning_vidmem" and vault_root.parent.name == "databases":
-        return vault_root.parent.parent / "tables"
-    return None
+    """The sealed tables the pipeline keeps beside this vault (verified and rotated with it)."""
+    layout = DataLayout.of_vault(vault_root)
+    return layout.tables if layout else None
 
 
 def _fail(message: str) -> None:
@@ -46,7 +41,7 @@ def _open_vault(root: Optional[Path]):
         keyring = Keyring.from_env()
     except VaultError as e:
         _fail(str(e))
-    return Vault(root or default_root(), keyring)
+    return Vault(root or DataLayout.from_env().vault, keyring)
 
 
 @contextmanager
