@@ -6,7 +6,9 @@ import time
 import dagster as dg
 
 from mira_assets.partitions import daily_partitions
-from resources.codebase.store import CodebaseStore, DiffItem, SnapshotInfo
+from resources.codebase import archiver, checker
+from resources.codebase.diff import DiffItem, diff
+from resources.codebase.store import CodebaseStore, SnapshotInfo
 from resources.codebase_resource import CodebasesResource
 from resources.vault_resource import VaultResource
 
@@ -61,7 +63,7 @@ def codebase_snapshots(
     for spec in codebases.get_codebases():
         sid = snapshot_id_for(spec.name, day)
         prev = _previous(store, spec.name, day)
-        res = store.snapshot(spec.path, name=spec.name, snapshot_id=sid, day=day, excludes=spec.excludes)
+        res = archiver.snapshot(store, spec.path, name=spec.name, snapshot_id=sid, day=day, excludes=spec.excludes)
         m = res.info.meta
         ids.append(sid)
         unchanged += res.unchanged
@@ -74,18 +76,18 @@ def codebase_snapshots(
         totals["stored"] += m["stored_bytes"]
         totals["unique"] += m["unique_size"]
         totals["chunk_stored"] += m["stored_bytes"] - m["manifest_bytes"]
-        diff = store.diff(prev.snapshot_id, sid) if prev else []
-        n_changed += len(diff)
-        changed += [(spec.name, d) for d in diff]
+        changes = diff(store, prev.snapshot_id, sid) if prev else []
+        n_changed += len(changes)
+        changed += [(spec.name, d) for d in changes]
         rows.append(f"| {spec.name} | `{sid}` | {m['file_count']} | {m['total_size']} | {new_bytes} | "
-                    f"{len(diff) if prev else 'first'} | {'unchanged' if res.unchanged else 'written'} |")
+                    f"{len(changes) if prev else 'first'} | {'unchanged' if res.unchanged else 'written'} |")
         context.log.info(f"codebase {spec.name}: snapshot {sid} "
                          f"({'unchanged' if res.unchanged else 'written'}, {m['file_count']} files)")
 
     problems = []
     checked = 0
     for sid in ids:
-        problems += store.verify_snapshot(sid)
+        problems += checker.verify_snapshot(store, sid)
         checked += 1
     table = "\n".join(["| codebase | snapshot | files | bytes | new bytes | changed paths | state |",
                        "|---|---|---|---|---|---|---|", *rows])

@@ -42,7 +42,7 @@ VAULT_FORMAT_VERSION = 2
 INDEX_FORMAT = "mira-vault-private-index"
 NAMING_INFO_PREFIX = b"mira-vault/v2/naming/"
 MEMORY_ID_PURPOSE = "private-memory-id"
-PLUGIN_MODULES: tuple[str, ...] = ("resources.codebase.store",)
+PLUGIN_MODULES: tuple[str, ...] = ("resources.codebase.vault_plugin",)
 BATCH_SIZE = 4096
 
 Progress = Callable[[int, int], None]  # progress(done, total)

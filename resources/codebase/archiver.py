@@ -1,0 +1,273 @@
+"""Taking a snapshot (restic's archiver): walk a tree, store new chunks in packs, commit a manifest.
+
+Write order makes every crash safe: packs (content and tree chunks) are committed, index
+last, before the manifest that references them; the manifest and its .meta are written
+atomically after that. An interrupted snapshot therefore leaves at most committed but
+unreferenced chunks (reused by the next run, which completes the work) and temps (swept).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import datetime as dt
+import os
+import secrets
+import stat
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+from resources.codebase import manifest as mf
+from resources.codebase.chunking import cut_tree, iter_chunks
+from resources.codebase.packs import PackWriter
+from resources.codebase.selection import DIR, FILE, LINK, WalkStats, walk_tree
+from resources.codebase.store import (CHUNK_KIND, MANIFEST_KIND, SNAPSHOT_ID_RE, CodebaseError, CodebaseStore, Progress,
+                                      SnapshotInfo, default_name, safe_name, utc_day)
+
+WINDOW = 64  # files in flight at most (the main thread writes entries in walk order)
+
+
+@dataclass
+class SnapshotResult:
+    info: SnapshotInfo
+    unchanged: bool  # True: an identical snapshot with this id was already stored (no write)
+    stats: WalkStats = field(default_factory=WalkStats)
+
+
+class _Vanished(Exception):
+    """A file deleted between the walk and its read: it is not in the snapshot."""
+
+
+class ChunkWriter:
+    """Dedup bookkeeping for one snapshot run, in front of a PackWriter."""
+
+    def __init__(self, store: CodebaseStore):
+        self.store = store
+        self.lock = threading.Lock()
+        self.seen: set[str] = set()
+        self.packs = PackWriter(store.root, store.vault, store.namer, sync=store.sync)
+        self.new_chunks = 0
+        self.new_bytes = 0
+        self.new_plain = 0
+
+    def claim(self, name: str) -> bool:
+        """True if the caller must store chunk `name` (not stored, not being stored)."""
+        with self.lock:
+            if name in self.seen:
+                return False
+            self.seen.add(name)
+        return name not in self.store.index()
+
+    def put(self, name: str, blob: bytes, plain_len: int) -> None:
+        self.packs.add(name, blob, plain_len)
+        with self.lock:
+            self.new_chunks += 1
+            self.new_bytes += len(blob)
+            self.new_plain += plain_len
+
+    def store_chunk(self, data: bytes) -> str:
+        """Name a chunk and, unless the store has it, seal and pack it. Returns its name."""
+        store = self.store
+        cname = store.namer.chunk_name(data)
+        if self.claim(cname):
+            self.put(cname, store.vault.seal(data, kind=CHUNK_KIND, record_id=cname), len(data))
+        return cname
+
+    def flush(self) -> None:
+        self.packs.flush()
+        self.store.index().update(self.packs.written)
+
+    def abort(self) -> None:
+        self.packs.abort()
+
+
+def snapshot(
+    store: CodebaseStore,
+    source: Path | str,
+    *,
+    name: str | None = None,
+    snapshot_id: str | None = None,
+    day: dt.date | str | None = None,
+    excludes: Sequence[str] = (),
+    parent: str | None = None,
+    use_cache: bool = True,
+    progress: Progress | None = None,
+    now: float | None = None,
+) -> SnapshotResult:
+    """Snapshot the tree at `source`.
+
+    Without `snapshot_id` a new id `<name>_<YYYYmmddTHHMMSSZ>_<6 hex>` is made. With an
+    id that exists: an identical tree is a no-op (`unchanged=True`), a different
+    tree replaces it. `day` (default: today, UTC) decides the YYYY-MM folder.
+    `parent` (default: the newest snapshot of the same name) lets unchanged files
+    (same size, mtime, ctime, inode) reuse their chunk list without being read;
+    `use_cache=False` reads every file.
+    """
+    started = time.perf_counter()
+    source = Path(source)
+    if not source.is_dir():
+        raise CodebaseError(f"not a directory: {source}")
+    name = safe_name(name or default_name(source), "codebase name")
+    now = time.time() if now is None else now
+    day_s = (day.isoformat() if isinstance(day, dt.date) else str(day)) if day else utc_day(now)
+    dt.date.fromisoformat(day_s)
+    if snapshot_id is None:
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(now))
+        snapshot_id = f"{name}_{stamp}_{secrets.token_hex(3)}"
+    safe_name(snapshot_id, "snapshot id", SNAPSHOT_ID_RE)
+
+    store.close()
+    excludes = list(excludes)
+    try:  # never snapshot the vault into itself
+        inside = store.vault_root.resolve().relative_to(source.resolve())
+        excludes.append("/" + inside.as_posix().replace("[", "\\[") + "/")
+    except ValueError:
+        pass
+    with store.lock(exclusive=False):
+        store.index(reload=True)
+        existing = store.find(snapshot_id)
+        parent_info = store.find(parent) if parent else store.latest(name)
+        cache = _file_cache(store, parent_info) if use_cache else {}
+        writer = ChunkWriter(store)
+        stats = WalkStats()
+        try:
+            body, counts = _build_manifest(store, source, excludes, stats, cache, writer, progress)
+            data_new = (writer.new_chunks, writer.new_bytes, writer.new_plain)
+            tree_chunks = [(writer.store_chunk(piece), len(piece)) for piece in cut_tree(body)]
+            writer.flush()
+        except BaseException:
+            writer.abort()
+            raise
+        tree = store.namer.tree_hasher()
+        tree.update(body)
+        tree_hash = tree.hexdigest()
+        store.close()
+        if existing is not None and existing.meta.get("tree_hash") == tree_hash and existing.enc_path.exists():
+            return SnapshotResult(info=existing, unchanged=True, stats=stats)
+
+        plain = mf.encode_header({"snapshot_id": snapshot_id, "name": name, "day": day_s,
+                                  "tree": [[n, length] for n, length in tree_chunks]})
+        blob = store.vault.seal(plain, kind=MANIFEST_KIND, record_id=snapshot_id)
+        enc_path, meta_path = store.snapshot_paths(snapshot_id, day_s)
+        unique_stored = store.stored_size(counts["unique"])
+        tree_stored = store.stored_size(dict(tree_chunks))
+        meta = {
+            "snapshot_id": snapshot_id,
+            "name": name,
+            "timestamp": now,
+            "day": day_s,
+            "source": str(source.resolve()),
+            "file_count": counts["files"],
+            "dir_count": counts["dirs"],
+            "symlink_count": counts["links"],
+            "total_size": counts["total"],
+            "chunk_count": len(counts["unique"]),
+            "unique_size": sum(counts["unique"].values()),
+            "stored_bytes": unique_stored + tree_stored + len(blob),
+            "new_bytes": writer.new_bytes + len(blob),
+            "new_chunks": data_new[0],
+            "new_data_bytes": data_new[1],
+            "new_plain_bytes": data_new[2],
+            "new_tree_chunks": writer.new_chunks - data_new[0],
+            "read_bytes": counts["read"],
+            "tree_chunks": len(tree_chunks),
+            "tree_bytes": len(body),
+            "manifest_bytes": len(blob) + tree_stored,
+            "ignored": stats.ignored,
+            "skipped_special": stats.skipped_special,
+            "parent": parent_info.snapshot_id if parent_info else None,
+            "tree_hash": tree_hash,
+            "format": mf.VERSION,
+            "duration_s": round(time.perf_counter() - started, 3),
+        }
+        info = SnapshotInfo(snapshot_id, name, now, day_s, meta, meta_path, enc_path)
+        store.commit_snapshot(info, blob, replaces=existing)
+        return SnapshotResult(info=info, unchanged=False, stats=stats)
+
+
+def _file_cache(store: CodebaseStore, parent: SnapshotInfo | None) -> dict[bytes, mf.Entry]:
+    if parent is None:
+        return {}
+    try:
+        _, entries = store.read_manifest(parent)
+    except CodebaseError:
+        return {}  # an unreadable parent only costs speed
+    return {e.path: e for e in entries if e.kind == FILE}
+
+
+def _build_manifest(store: CodebaseStore, source, excludes, stats, cache, writer: ChunkWriter, progress) -> tuple[bytes, dict]:
+    parts: list[bytes] = []
+    counts = {"files": 0, "dirs": 0, "links": 0, "total": 0, "read": 0, "unique": {}}
+    pending: deque = deque()
+
+    def emit(entry: mf.Entry) -> None:
+        parts.append(mf.encode_entry(entry))
+        if entry.kind == FILE:
+            counts["files"] += 1
+            counts["total"] += entry.size
+            for cname, length in entry.chunks:
+                counts["unique"][cname] = length
+        elif entry.kind == DIR:
+            counts["dirs"] += 1
+        else:
+            counts["links"] += 1
+
+    def drain(block: bool) -> None:
+        while pending and (block or len(pending) > WINDOW or pending[0][1] is None or pending[0][1].done()):
+            entry, fut = pending.popleft()
+            if fut is not None:
+                try:
+                    entry.chunks, entry.size, read = fut.result()
+                except _Vanished:  # deleted between the walk and the read: not in the snapshot
+                    continue
+                counts["read"] += read
+                if progress:
+                    progress(entry.size)
+            emit(entry)
+
+    with cf.ThreadPoolExecutor(store.workers, thread_name_prefix="mira-chunk") as pool:
+        for w in walk_tree(source, excludes, stats):
+            st = w.st
+            entry = mf.Entry(path=w.rel, kind=w.kind, mode=stat.S_IMODE(st.st_mode), mtime_ns=st.st_mtime_ns)
+            fut = None
+            if w.kind == FILE:
+                entry.size, entry.ino, entry.ctime_ns = st.st_size, st.st_ino, st.st_ctime_ns
+                old = cache.get(w.rel)
+                if old is not None and _cache_hit(store, old, st):
+                    entry.chunks = list(old.chunks)
+                    if progress:
+                        progress(entry.size)
+                else:
+                    fut = pool.submit(_store_file, w.abs, st.st_size, writer)
+            elif w.kind == LINK:
+                entry.target = os.readlink(w.abs)
+            pending.append((entry, fut))
+            drain(block=False)
+        drain(block=True)
+    return b"".join(parts), counts
+
+
+def _cache_hit(store: CodebaseStore, old: mf.Entry, st: os.stat_result) -> bool:
+    if (old.size, old.mtime_ns, old.ctime_ns, old.ino) != (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino):
+        return False
+    index = store.index()
+    return all(name in index for name, _ in old.chunks)
+
+
+def _store_file(path: bytes, size: int, writer: ChunkWriter) -> tuple[list[tuple[str, int]], int, int]:
+    chunks: list[tuple[str, int]] = []
+    total = 0
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise _Vanished() from None
+    except OSError as e:
+        raise CodebaseError(f"cannot read {os.fsdecode(path)}: {e.strerror}") from None
+    with os.fdopen(fd, "rb", buffering=0) as fh:
+        for data in iter_chunks(fh, size):
+            chunks.append((writer.store_chunk(data), len(data)))
+            total += len(data)
+    return chunks, total, total
