@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import List
+import datetime as dt
+import time
+from typing import List, Optional
 
 import dagster as dg
 
@@ -22,8 +24,18 @@ class CodebasesResource(dg.ConfigurableResource):
     """The codebases to snapshot. Empty: `MIRA_CODEBASES` (JSON list), else this repository."""
 
     codebases: List[CodebaseEntry] = []
+    now_utc: Optional[str] = None
+    """Treat this ISO-8601 moment (UTC unless it names a zone) as now when deciding which days are
+    past (tests, reproducible replays); default: the clock."""
 
     def get_codebases(self) -> list[CodebaseSpec]:
         if self.codebases:
             return parse_codebases([c.model_dump() for c in self.codebases])
         return default_codebases()
+
+    def now(self) -> float:
+        """Epoch seconds of "now": `now_utc` when set, else the clock."""
+        if not self.now_utc:
+            return time.time()
+        moment = dt.datetime.fromisoformat(self.now_utc)
+        return (moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)).timestamp()

@@ -10,24 +10,25 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import datetime as dt
-import os
+import io
 import secrets
-import stat
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import BinaryIO, Sequence
 
 from resources.codebase import manifest as mf
-from resources.codebase.chunking import cut_tree, iter_chunks
+from resources.codebase.chunking import SMALL_FILE, cut_tree, iter_chunks
 from resources.codebase.packs import PackWriter
-from resources.codebase.selection import DIR, FILE, LINK, WalkStats, walk_tree
+from resources.codebase.selection import DIR, FILE, WalkStats
+from resources.codebase.sources import LiveTree, TreeSource, Vanished
 from resources.codebase.store import (CHUNK_KIND, MANIFEST_KIND, SNAPSHOT_ID_RE, CodebaseError, CodebaseStore, Progress,
                                       SnapshotInfo, default_name, safe_name, utc_day)
 
 WINDOW = 64  # files in flight at most (the main thread writes entries in walk order)
+MAX_INFLIGHT = 16 << 20  # content bytes read by the main thread and waiting for a worker
 
 
 @dataclass
@@ -35,10 +36,6 @@ class SnapshotResult:
     info: SnapshotInfo
     unchanged: bool  # True: an identical snapshot with this id was already stored (no write)
     stats: WalkStats = field(default_factory=WalkStats)
-
-
-class _Vanished(Exception):
-    """A file deleted between the walk and its read: it is not in the snapshot."""
 
 
 class ChunkWriter:
@@ -86,7 +83,7 @@ class ChunkWriter:
 
 def snapshot(
     store: CodebaseStore,
-    source: Path | str,
+    source: Path | str | TreeSource,
     *,
     name: str | None = None,
     snapshot_id: str | None = None,
@@ -97,20 +94,23 @@ def snapshot(
     progress: Progress | None = None,
     now: float | None = None,
 ) -> SnapshotResult:
-    """Snapshot the tree at `source`.
+    """Snapshot a tree: a folder as it is now (a path), or a source object (`sources`, `gittree`).
 
     Without `snapshot_id` a new id `<name>_<YYYYmmddTHHMMSSZ>_<6 hex>` is made. With an
     id that exists: an identical tree is a no-op (`unchanged=True`), a different
     tree replaces it. `day` (default: today, UTC) decides the YYYY-MM folder.
     `parent` (default: the newest snapshot of the same name) lets unchanged files
-    (same size, mtime, ctime, inode) reuse their chunk list without being read;
-    `use_cache=False` reads every file.
+    (live: same size, mtime, ctime, inode; git: same blob) reuse their chunk list without
+    being read; `use_cache=False` reads every file. `excludes` apply to a folder given as
+    a path (a source object carries its own).
     """
     started = time.perf_counter()
-    source = Path(source)
-    if not source.is_dir():
-        raise CodebaseError(f"not a directory: {source}")
-    name = safe_name(name or default_name(source), "codebase name")
+    if isinstance(source, (str, Path)):
+        source = _live_source(store, Path(source), excludes)
+        name = name or default_name(source.root)
+    if not name:
+        raise CodebaseError("a snapshot of a git commit or an imported tree needs a codebase name")
+    name = safe_name(name, "codebase name")
     now = time.time() if now is None else now
     day_s = (day.isoformat() if isinstance(day, dt.date) else str(day)) if day else utc_day(now)
     dt.date.fromisoformat(day_s)
@@ -120,12 +120,6 @@ def snapshot(
     safe_name(snapshot_id, "snapshot id", SNAPSHOT_ID_RE)
 
     store.close()
-    excludes = list(excludes)
-    try:  # never snapshot the vault into itself
-        inside = store.vault_root.resolve().relative_to(source.resolve())
-        excludes.append("/" + inside.as_posix().replace("[", "\\[") + "/")
-    except ValueError:
-        pass
     with store.lock(exclusive=False):
         store.index(reload=True)
         existing = store.find(snapshot_id)
@@ -134,13 +128,15 @@ def snapshot(
         writer = ChunkWriter(store)
         stats = WalkStats()
         try:
-            body, counts = _build_manifest(store, source, excludes, stats, cache, writer, progress)
+            body, counts = _build_manifest(store, source, stats, cache, writer, progress)
             data_new = (writer.new_chunks, writer.new_bytes, writer.new_plain)
             tree_chunks = [(writer.store_chunk(piece), len(piece)) for piece in cut_tree(body)]
             writer.flush()
         except BaseException:
             writer.abort()
             raise
+        finally:
+            source.close()
         tree = store.namer.tree_hasher()
         tree.update(body)
         tree_hash = tree.hexdigest()
@@ -159,7 +155,7 @@ def snapshot(
             "name": name,
             "timestamp": now,
             "day": day_s,
-            "source": str(source.resolve()),
+            **source.describe(),  # source, capture ("live", "git", "import"), commit, ...
             "file_count": counts["files"],
             "dir_count": counts["dirs"],
             "symlink_count": counts["links"],
@@ -188,6 +184,18 @@ def snapshot(
         return SnapshotResult(info=info, unchanged=False, stats=stats)
 
 
+def _live_source(store: CodebaseStore, root: Path, excludes: Sequence[str]) -> LiveTree:
+    if not root.is_dir():
+        raise CodebaseError(f"not a directory: {root}")
+    excludes = list(excludes)
+    try:  # never snapshot the vault into itself
+        inside = store.vault_root.resolve().relative_to(root.resolve())
+        excludes.append("/" + inside.as_posix().replace("[", "\\[") + "/")
+    except ValueError:
+        pass
+    return LiveTree(root, excludes)
+
+
 def _file_cache(store: CodebaseStore, parent: SnapshotInfo | None) -> dict[bytes, mf.Entry]:
     if parent is None:
         return {}
@@ -198,10 +206,12 @@ def _file_cache(store: CodebaseStore, parent: SnapshotInfo | None) -> dict[bytes
     return {e.path: e for e in entries if e.kind == FILE}
 
 
-def _build_manifest(store: CodebaseStore, source, excludes, stats, cache, writer: ChunkWriter, progress) -> tuple[bytes, dict]:
+def _build_manifest(store: CodebaseStore, source: TreeSource, stats: WalkStats, cache: dict[bytes, mf.Entry],
+                    writer: ChunkWriter, progress: Progress | None) -> tuple[bytes, dict]:
     parts: list[bytes] = []
     counts = {"files": 0, "dirs": 0, "links": 0, "total": 0, "read": 0, "unique": {}}
-    pending: deque = deque()
+    pending: deque = deque()  # (entry, future or None, bytes held in memory for it)
+    held = [0]
 
     def emit(entry: mf.Entry) -> None:
         parts.append(mf.encode_entry(entry))
@@ -216,58 +226,62 @@ def _build_manifest(store: CodebaseStore, source, excludes, stats, cache, writer
             counts["links"] += 1
 
     def drain(block: bool) -> None:
-        while pending and (block or len(pending) > WINDOW or pending[0][1] is None or pending[0][1].done()):
-            entry, fut = pending.popleft()
+        while pending and (block or len(pending) > WINDOW or held[0] > MAX_INFLIGHT
+                           or pending[0][1] is None or pending[0][1].done()):
+            entry, fut, size = pending.popleft()
+            held[0] -= size
             if fut is not None:
                 try:
                     entry.chunks, entry.size, read = fut.result()
-                except _Vanished:  # deleted between the walk and the read: not in the snapshot
+                except Vanished:  # deleted between the walk and the read: not in the snapshot
                     continue
                 counts["read"] += read
                 if progress:
                     progress(entry.size)
             emit(entry)
 
+    index = store.index()
     with cf.ThreadPoolExecutor(store.workers, thread_name_prefix="mira-chunk") as pool:
-        for w in walk_tree(source, excludes, stats):
-            st = w.st
-            entry = mf.Entry(path=w.rel, kind=w.kind, mode=stat.S_IMODE(st.st_mode), mtime_ns=st.st_mtime_ns)
-            fut = None
-            if w.kind == FILE:
-                entry.size, entry.ino, entry.ctime_ns = st.st_size, st.st_ino, st.st_ctime_ns
-                old = cache.get(w.rel)
-                if old is not None and _cache_hit(store, old, st):
+        for entry, handle in source.entries(stats):
+            fut, size = None, 0
+            if entry.kind == FILE:
+                old = cache.get(entry.path)
+                if old is not None and source.unchanged(old, entry) and all(n in index for n, _ in old.chunks):
                     entry.chunks = list(old.chunks)
                     if progress:
                         progress(entry.size)
-                else:
-                    fut = pool.submit(_store_file, w.abs, st.st_size, writer)
-            elif w.kind == LINK:
-                entry.target = os.readlink(w.abs)
-            pending.append((entry, fut))
+                elif source.parallel_reads:  # the worker opens and reads the file
+                    fut = pool.submit(_store_file, source, handle, entry.size, writer)
+                else:  # one reader (a git pipe): read here, seal in the pool
+                    fut, size = _store_serial(pool, source, handle, entry.size, writer)
+            pending.append((entry, fut, size))
+            held[0] += size
             drain(block=False)
         drain(block=True)
     return b"".join(parts), counts
 
 
-def _cache_hit(store: CodebaseStore, old: mf.Entry, st: os.stat_result) -> bool:
-    if (old.size, old.mtime_ns, old.ctime_ns, old.ino) != (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino):
-        return False
-    index = store.index()
-    return all(name in index for name, _ in old.chunks)
+def _store_file(source: TreeSource, handle, size: int, writer: ChunkWriter) -> tuple[list[tuple[str, int]], int, int]:
+    with source.open(handle) as fh:
+        return _store_stream(fh, size, writer)
 
 
-def _store_file(path: bytes, size: int, writer: ChunkWriter) -> tuple[list[tuple[str, int]], int, int]:
+def _store_stream(fh: BinaryIO, size: int, writer: ChunkWriter) -> tuple[list[tuple[str, int]], int, int]:
     chunks: list[tuple[str, int]] = []
     total = 0
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
-    except FileNotFoundError:
-        raise _Vanished() from None
-    except OSError as e:
-        raise CodebaseError(f"cannot read {os.fsdecode(path)}: {e.strerror}") from None
-    with os.fdopen(fd, "rb", buffering=0) as fh:
-        for data in iter_chunks(fh, size):
-            chunks.append((writer.store_chunk(data), len(data)))
-            total += len(data)
+    for data in iter_chunks(fh, size):
+        chunks.append((writer.store_chunk(data), len(data)))
+        total += len(data)
     return chunks, total, total
+
+
+def _store_serial(pool: cf.Executor, source: TreeSource, handle, size: int, writer: ChunkWriter) -> tuple[cf.Future, int]:
+    """Read a file in this thread. A small one is sealed by the pool (returns the bytes held);
+    a big one is cut and sealed here, one chunk in memory at a time."""
+    with source.open(handle) as fh:
+        if size <= SMALL_FILE:
+            data = fh.read()
+            return pool.submit(_store_stream, io.BytesIO(data), len(data), writer), len(data)
+        done: cf.Future = cf.Future()
+        done.set_result(_store_stream(fh, size, writer))
+        return done, 0

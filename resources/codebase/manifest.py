@@ -33,6 +33,7 @@ class Entry:
     target: bytes = b""  # symlink target, as stored by the OS
     ino: int = 0
     ctime_ns: int = 0
+    oid: str = ""  # git blob id of a file taken from a commit (the files cache key of git snapshots)
 
     @property
     def display(self) -> str:
@@ -73,6 +74,8 @@ def encode_entry(entry: Entry) -> bytes:
         obj["c"] = [[name, length] for name, length in entry.chunks]
         obj["i"] = entry.ino
         obj["ct"] = entry.ctime_ns
+        if entry.oid:
+            obj["o"] = entry.oid
     elif entry.kind == "l":
         _put_bytes(obj, "l", entry.target)
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8") + b"\n"
@@ -92,6 +95,7 @@ def decode_entry(obj: dict) -> Entry:
         target=_get_bytes(obj, "l"),
         ino=int(obj.get("i", 0)),
         ctime_ns=int(obj.get("ct", 0)),
+        oid=str(obj.get("o", "")),
     )
 
 

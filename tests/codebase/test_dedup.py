@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from resources.codebase import archiver
+from resources.codebase import archiver, sources
 
 
 @pytest.fixture
@@ -104,7 +104,7 @@ def test_file_deleted_during_snapshot_is_left_out(store, tmp_path, monkeypatch):
     root.mkdir()
     (root / "stays.txt").write_text("stays")
     (root / "goes.txt").write_text("goes")
-    real = archiver.walk_tree
+    real = sources.walk_tree
 
     def walk_then_delete(*a, **k):
         for entry in real(*a, **k):
@@ -112,6 +112,6 @@ def test_file_deleted_during_snapshot_is_left_out(store, tmp_path, monkeypatch):
                 os.unlink(entry.abs)
             yield entry
 
-    monkeypatch.setattr(archiver, "walk_tree", walk_then_delete)
+    monkeypatch.setattr(sources, "walk_tree", walk_then_delete)
     info = archiver.snapshot(store, root, name="t").info
     assert [e.path for e in store.entries(info.snapshot_id)] == [b"stays.txt"]
