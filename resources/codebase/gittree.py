@@ -185,6 +185,10 @@ class GitTree:
             raise GitError(f"git object {handle} is not a readable blob ({b' '.join(header[1:]).decode('ascii', 'replace') or 'no answer'})")
         return _BlobReader(proc.stdout, int(header[2]))
 
+    def read(self, handle, size: int) -> bytes:
+        with self.open(handle) as fh:
+            return fh.read()
+
     def _read_all(self, oid: str) -> bytes:
         with self.open(oid) as fh:
             return fh.read()

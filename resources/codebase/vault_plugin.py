@@ -101,7 +101,7 @@ def rotate_file(vault, path: Path) -> bool:
             writer = PackWriter(store.root, vault, store.namer, sync=store.sync)
             for name, off, length, plain_len in entries:
                 plain = vault.unseal(data[off:off + length], kind=CHUNK_KIND, record_id=name)
-                writer.add(name, vault.seal(plain, kind=CHUNK_KIND, record_id=name), plain_len)
+                writer.add(name, store.seal_chunk(plain, name), plain_len)
             writer.flush()
             remove_pack(store.root, rid)
         return True

@@ -106,6 +106,20 @@ def _zstd():
     return z
 
 
+def _compressor(level: int):
+    """This thread's zstd compressor for `level` (the default level's is _zstd()'s)."""
+    if level == ZSTD_LEVEL:
+        return _zstd()[0]
+    levels = getattr(_local, "levels", None)
+    if levels is None:
+        levels = _local.levels = {}
+    if level not in levels:
+        import zstandard
+
+        levels[level] = zstandard.ZstdCompressor(level=level, write_content_size=True, write_checksum=False)
+    return levels[level]
+
+
 TREE_HASH_MIN = 512 * 1024  # bodies this large are hashed as two halves on two threads
 
 
@@ -216,15 +230,17 @@ def record_key_id(blob: bytes) -> str:
     return parse_header(blob)[2]
 
 
-def seal(plaintext: bytes, *, kind: str, record_id: str, keyring: "Keyring", compress: bool = True) -> bytes:
-    """Encrypt ``plaintext`` as a v2 record bound to (kind, record_id). Deterministic."""
+def seal(plaintext: bytes, *, kind: str, record_id: str, keyring: "Keyring", compress: bool = True,
+         level: int = ZSTD_LEVEL) -> bytes:
+    """Encrypt ``plaintext`` as a v2 record bound to (kind, record_id). Deterministic.
+    ``level``: the zstd level when it compresses (readers do not need to know it)."""
     if not isinstance(plaintext, (bytes, bytearray, memoryview)):
         raise TypeError("plaintext must be bytes")
     kid, master = keyring.active()
     body = bytes(plaintext)
     flags = 0
     if compress and _worth_compressing(body):
-        comp = _zstd()[0].compress(body)
+        comp = _compressor(level).compress(body)
         if len(comp) < len(body):
             body, flags = comp, FLAG_ZSTD
     tail = _aad_tail(kind, record_id)

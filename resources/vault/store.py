@@ -160,8 +160,10 @@ class Vault:
         return f"Vault(root={str(self.root)!r}, keyring={self.keyring!r})"
 
     # -- primitives ---------------------------------------------------------------------
-    def seal(self, plaintext: bytes, *, kind: str, record_id: str, compress: bool = True) -> bytes:
-        return envelope.seal(plaintext, kind=kind, record_id=record_id, keyring=self.keyring, compress=compress)
+    def seal(self, plaintext: bytes, *, kind: str, record_id: str, compress: bool = True,
+             level: int = envelope.ZSTD_LEVEL) -> bytes:
+        return envelope.seal(plaintext, kind=kind, record_id=record_id, keyring=self.keyring, compress=compress,
+                             level=level)
 
     def unseal(self, blob: bytes, *, kind: str, record_id: str) -> bytes:
         return envelope.unseal(blob, kind=kind, record_id=record_id, keyring=self.keyring)
