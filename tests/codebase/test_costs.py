@@ -74,3 +74,36 @@ def test_source_tree_is_stored_smaller_than_at_the_vault_default_level(store, va
     at_default = sum(len(vault.seal(store.read_chunk(name, length), kind="codebase_chunk", record_id=name))
                      for name, length in chunks.items())
     assert stored <= 0.95 * at_default, f"stored {stored} bytes, {stored / at_default:.3f} of the default level's"
+
+
+def test_manifest_lines_stay_byte_identical_to_the_json_form():
+    """Lines are built without json.dumps; they must equal its output, or a tree stored by an
+    earlier version would no longer be recognised as unchanged (tree_hash of the body)."""
+    import json
+    import random
+
+    from resources.codebase import manifest as mf
+
+    def reference(e: mf.Entry) -> bytes:
+        obj = {"t": e.kind}
+        mf._put_bytes(obj, "p", e.path)
+        obj["m"], obj["mt"] = e.mode, e.mtime_ns
+        if e.kind == "f":
+            obj.update({"s": e.size, "c": [[n, ln] for n, ln in e.chunks], "i": e.ino, "ct": e.ctime_ns})
+            if e.oid:
+                obj["o"] = e.oid
+        elif e.kind == "l":
+            mf._put_bytes(obj, "l", e.target)
+        return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8") + b"\n"
+
+    rng = random.Random(7)
+    paths = [b"a.py", "ünï ✓\"\\\n\t\x01\u2028".encode(), b"caf\xe9", "日本/\U0001F600".encode(), b"\x7f\x1f/x"]
+    entries = [mf.Entry(path=p, kind=k, mode=rng.randrange(0o7777), mtime_ns=rng.randrange(-10**18, 10**19),
+                        size=rng.randrange(10**12), chunks=[(rng.randbytes(32).hex(), rng.randrange(1 << 22))
+                                                            for _ in range(rng.randrange(4))],
+                        target=rng.choice(paths), ino=rng.randrange(1 << 62), ctime_ns=rng.randrange(10**19),
+                        oid=rng.choice(["", rng.randbytes(20).hex()]))
+               for p in paths for k in "fdl"]
+    body = b"".join(mf.encode_entry(e) for e in entries)
+    assert body == b"".join(reference(e) for e in entries)
+    assert [mf.encode_entry(e) for e in mf.decode_entries(body)] == [reference(e) for e in entries]
