@@ -56,7 +56,7 @@ def codebase_snapshots(
     started = time.perf_counter()
     day = context.partition_key
     now = codebases.now()
-    store = CodebaseStore(vault.get_vault())
+    store = CodebaseStore(vault.get_vault(), zstd_level=codebases.zstd_level)
     totals = {"files": 0, "bytes": 0, "new_bytes": 0, "new_plain": 0, "stored": 0, "unique": 0, "chunk_stored": 0}
     states = {WRITTEN: 0, UNCHANGED: 0, KEPT: 0, NOT_CAPTURED: 0}
     rows, changed, n_changed, ids = [], [], 0, []

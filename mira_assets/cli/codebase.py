@@ -22,12 +22,12 @@ app = typer.Typer(help="Deduplicated, encrypted snapshots of codebases: snapshot
                   no_args_is_help=True)
 
 
-def _store():
+def _store(**options):
     from resources.codebase.store import CodebaseStore
     from resources.vault.keyring import Keyring
     from resources.vault.store import Vault
 
-    return CodebaseStore(Vault(DataLayout.from_env().vault, Keyring.from_env()))
+    return CodebaseStore(Vault(DataLayout.from_env().vault, Keyring.from_env()), **options)
 
 
 @contextlib.contextmanager
@@ -72,12 +72,14 @@ def snapshot(
     path: Path = typer.Argument(..., help="Folder to snapshot."),
     name: Optional[str] = typer.Option(None, "--name", help="Codebase name (default: the folder's name)."),
     exclude: List[str] = typer.Option([], "--exclude", help="Extra gitignore-style pattern to leave out (repeatable)."),
+    zstd_level: int = typer.Option(3, "--zstd-level", min=1, max=19,
+                                   help="Compression of new chunks: 3 is fast; 6 stores source ~7 % smaller for ~2.8x the zstd time."),
 ) -> None:
     """Take a new snapshot of PATH now (files selected like git: .gitignore rules, no .git/)."""
     with _errors():
         from resources.codebase import archiver
 
-        store = _store()
+        store = _store(zstd_level=zstd_level)
         with _bar("snapshot") as update:
             res = archiver.snapshot(store, path, name=name, excludes=exclude, progress=update)
         m = res.info.meta

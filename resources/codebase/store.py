@@ -40,9 +40,9 @@ STORE_DIR = "codebase_copies"
 MONTH_RE = re.compile(r"^\d{4}-\d{2}$")
 SNAPSHOT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
-# Source trees compress ~7 % smaller at zstd 6 than at the vault's default 3, for ~2.8x the zstd
-# time (measured on the benchmark tree: 37.5 vs 40.3 MB, 1.63 vs 0.58 s of one core).
-CHUNK_ZSTD_LEVEL = 6
+# zstd level of new chunks. 3 (the vault's default) keeps a first snapshot fast; 6 stores a source
+# tree ~7 % smaller for ~2.8x the zstd time (benchmark tree: 37.5 vs 40.3 MB, 1.63 vs 0.58 s of one core).
+DEFAULT_ZSTD_LEVEL = 3
 
 Progress = Callable[[int], None]
 
@@ -124,7 +124,7 @@ def utc_day(ts: float) -> str:
 class CodebaseStore:
     """The repository of codebase snapshots inside a vault. Needs `vault.root`, `seal`, `unseal`, `naming_key`."""
 
-    def __init__(self, vault, *, workers: int | None = None, sync: str = "auto", chunk_level: int = CHUNK_ZSTD_LEVEL):
+    def __init__(self, vault, *, workers: int | None = None, sync: str = "auto", zstd_level: int = DEFAULT_ZSTD_LEVEL):
         self.vault = vault
         self.vault_root = Path(vault.root)
         self.root = self.vault_root / STORE_DIR
@@ -138,7 +138,9 @@ class CodebaseStore:
         # cores only add GIL hand-offs (measured on 2 cores: snapshot -8 %, restore -7 % vs 4 threads).
         self.workers = workers or max(2, min(8, os.cpu_count() or 2))
         self.sync = sync
-        self.chunk_level = chunk_level  # zstd level of new chunks (readers need not know it)
+        if not 1 <= zstd_level <= 19:
+            raise CodebaseError(f"zstd level {zstd_level} is outside 1..19")
+        self.zstd_level = zstd_level  # of new chunks; readers need not know it
 
     # ------------------------------------------------------------------ index
     def index(self, reload: bool = False) -> dict[str, ChunkLoc]:
@@ -311,7 +313,7 @@ class CodebaseStore:
 
     def seal_chunk(self, data: bytes, name: str) -> bytes:
         """A chunk's vault record (kind "codebase_chunk", record id = its name)."""
-        return self.vault.seal(data, kind=CHUNK_KIND, record_id=name, level=self.chunk_level)
+        return self.vault.seal(data, kind=CHUNK_KIND, record_id=name, level=self.zstd_level)
 
     def read_chunk(self, name: str, length: int | None = None) -> bytes:
         """The verified plaintext of a chunk; ChunkProblem naming the pack file otherwise."""
