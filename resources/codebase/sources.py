@@ -66,25 +66,22 @@ class LiveTree:
         return (old.size, old.mtime_ns, old.ctime_ns, old.ino) == (new.size, new.mtime_ns, new.ctime_ns, new.ino)
 
     @staticmethod
-    def open(handle) -> BinaryIO:
+    def _fd(handle) -> int:
+        """Open a file of the walk for reading, never through a symlink."""
         try:
-            fd = os.open(handle, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+            return os.open(handle, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
         except FileNotFoundError:
             raise Vanished() from None
         except OSError as e:
             raise CodebaseError(f"cannot read {os.fsdecode(handle)}: {e.strerror}") from None
-        return os.fdopen(fd, "rb", buffering=0)
 
-    @staticmethod
-    def read(handle, size: int) -> bytes:
+    def open(self, handle) -> BinaryIO:
+        return os.fdopen(self._fd(handle), "rb", buffering=0)
+
+    def read(self, handle, size: int) -> bytes:
         """A small file's content in one read(2) when it still has `size` bytes (no fstat, no
         lseek: a file object costs three more system calls per file)."""
-        try:
-            fd = os.open(handle, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
-        except FileNotFoundError:
-            raise Vanished() from None
-        except OSError as e:
-            raise CodebaseError(f"cannot read {os.fsdecode(handle)}: {e.strerror}") from None
+        fd = self._fd(handle)
         try:
             data = os.read(fd, size + 1)
             if len(data) <= size:  # a short read of a regular file is its end
