@@ -3,7 +3,7 @@
 
 import dagster as dg
 
-from mira_assets.sealed_tables import rotate_vault_and_tables, verify_vault_and_tables
+from resources.vault.sealed_tables import rotate_vault_and_tables, verify_vault_and_tables
 from resources.vault_resource import DataRootResource, VaultResource
 
 

@@ -9,7 +9,7 @@ import dagster as dg
 from jobs.codebase_restore import restore_codebase_job
 from jobs.daily import daily_storage_job, nightly_storage_schedule
 from jobs.vault_maintenance import import_legacy_vault_job, rotate_vault_key_job, verify_vault_job
-from mira_assets import codebase, consciousness, conversations, facts, memories, private_memory
+from mira_assets.assets import codebase, consciousness, conversations, facts, memories, private_memory
 from mira_assets.io_managers import ParquetTableIOManager, SealedParquetTableIOManager
 from resources.chroma_resource import ChromaResource
 from resources.codebase_resource import CodebasesResource

@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from mira_assets.sealed_tables import SEALED_SUFFIX, seal_table, unseal_table
+from resources.vault.sealed_tables import SEALED_SUFFIX, seal_table, unseal_table
 from resources.data_root import DataLayout
 from resources.vault.atomic import atomic_write
 from resources.vault_resource import VaultResource

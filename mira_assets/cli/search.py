@@ -60,8 +60,8 @@ def search(
     device: str = typer.Option("cpu", "--device", help="Embedding device: cpu, cuda or auto."),
 ) -> None:
     """Rank records by similarity (1 − cosine distance) to TEXT; prints similarity, importance, spark and date."""
-    from mira_assets.search import COLLECTIONS, SearchError, build_where
-    from mira_assets.search import search as run_search
+    from mira_assets.domain.search import COLLECTIONS, SearchError, build_where
+    from mira_assets.domain.search import search as run_search
 
     if collection not in COLLECTIONS:
         fail(f"unknown collection {collection!r}: use one of {', '.join(COLLECTIONS)}")

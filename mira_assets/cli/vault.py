@@ -64,7 +64,7 @@ def _progress(desc: str):
 @app.command()
 def verify(root: Optional[Path] = typer.Option(None, "--root", help=ROOT_HELP)) -> None:
     """Decrypt every record and the sealed tables beside the vault; name each bad file; exit 1 if any."""
-    from mira_assets.sealed_tables import verify_vault_and_tables
+    from resources.vault.sealed_tables import verify_vault_and_tables
     from resources.vault.envelope import VaultError
 
     vault = _open_vault(root)
@@ -100,7 +100,7 @@ def show(record_id: str = typer.Argument(..., help="Record id (private_... or co
 @app.command()
 def rotate(root: Optional[Path] = typer.Option(None, "--root", help=ROOT_HELP)) -> None:
     """Re-encrypt every record and sealed table to the active key (older keys must still be in the keyring)."""
-    from mira_assets.sealed_tables import rotate_vault_and_tables
+    from resources.vault.sealed_tables import rotate_vault_and_tables
     from resources.vault.envelope import VaultError
 
     vault = _open_vault(root)

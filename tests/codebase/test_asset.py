@@ -7,7 +7,7 @@ import dagster as dg
 import pytest
 
 from jobs.codebase_restore import restore_codebase_job
-from mira_assets.codebase import CHECK_NAME, codebase_snapshots
+from mira_assets.assets.codebase import CHECK_NAME, codebase_snapshots
 from resources.codebase_resource import CodebasesResource
 from resources.vault_resource import VaultResource
 

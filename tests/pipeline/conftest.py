@@ -8,7 +8,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from mira_assets.demo_data import generate_demo_data
+from mira_assets.domain.demo_data import generate_demo_data
 
 from pipeline.helpers import DAYS
 

@@ -84,7 +84,7 @@ def test_a_changed_day_replaces_its_records_and_removes_stale_files(mira_data, i
 def test_a_tampered_backup_fails_the_integrity_check_naming_the_file(mira_data, instance):
     from resources.vault.store import Vault
     from resources.vault.keyring import Keyring
-    from mira_assets.vault_days import verify_day
+    from resources.vault.day_writes import verify_day
 
     run_day(DAYS[0], instance)
     manifest = pd.read_parquet(mira_data / "manifests" / "conversation_backups" / f"{DAYS[0]}.parquet")

@@ -4,7 +4,7 @@ The table is sealed: a breakthrough state's insights belong to private storage (
 they must not sit in the clear between assets.
 """
 
-from mira_assets.landing_assets import landing_asset
+from mira_assets.assets.landing_reader import landing_asset
 
 consciousness = landing_asset(
     "consciousness",

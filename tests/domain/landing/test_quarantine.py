@@ -10,7 +10,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from mira_assets import landing as L
+from mira_assets.domain.landing import contract as L
 
 SECRET = "pineapple-moon-🦄-秘密"
 

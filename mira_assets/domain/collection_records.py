@@ -12,7 +12,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from mira_assets.scoring import FACTOR_NAMES, Memory, MemoryScorer
+from mira_assets.domain.scoring import FACTOR_NAMES, Memory, MemoryScorer
 from resources.chroma import ChromaStore
 
 MEMORIES_COLLECTION = "stored_memories"

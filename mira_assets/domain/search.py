@@ -11,8 +11,8 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Any, Optional, Sequence
 
-from mira_assets.collection_records import FACTS_COLLECTION, MEMORIES_COLLECTION, memory_from_chroma
-from mira_assets.scoring import MemoryPersistence, PersistenceScore
+from mira_assets.domain.collection_records import FACTS_COLLECTION, MEMORIES_COLLECTION, memory_from_chroma
+from mira_assets.domain.scoring import MemoryPersistence, PersistenceScore
 
 COLLECTIONS = (MEMORIES_COLLECTION, FACTS_COLLECTION)
 

@@ -12,13 +12,13 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from mira_assets import facts as facts_module
-from mira_assets import memories as memories_module
-from mira_assets.collection_records import FACTS_COLLECTION, MEMORIES_COLLECTION
-from mira_assets.embedding_tables import read_embedding_table
+from mira_assets.assets import facts as facts_module
+from mira_assets.assets import memories as memories_module
+from mira_assets.domain.collection_records import FACTS_COLLECTION, MEMORIES_COLLECTION
+from mira_assets.domain.embedding_tables import read_embedding_table
 from mira_assets.io_managers import ParquetTableIOManager, SealedParquetTableIOManager
-from mira_assets.landing import read_landing_day
-from mira_assets.scoring import FACTOR_NAMES, Memory, MemoryScorer
+from mira_assets.domain.landing.contract import read_landing_day
+from mira_assets.domain.scoring import FACTOR_NAMES, Memory, MemoryScorer
 from resources.chroma import ChromaStore
 from resources.chroma_resource import ChromaResource
 from resources.embedder_resource import EmbedderResource

@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from mira_assets.landing import STREAMS
+from mira_assets.domain.landing.contract import STREAMS
 
 PART_NAME = "part-000.jsonl"
 MALFORMED_PER_STREAM_PER_DAY = 2

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from mira_assets import landing as L
-from mira_assets.demo_data import (DEMO_FACTS, DEMO_MEMORY_TOPICS, MALFORMED_PER_STREAM_PER_DAY,
+from mira_assets.domain.landing import contract as L
+from mira_assets.domain.demo_data import (DEMO_FACTS, DEMO_MEMORY_TOPICS, MALFORMED_PER_STREAM_PER_DAY,
                                    generate_demo_data)
 
 START = date(2026, 11, 1)
@@ -136,14 +136,14 @@ def test_cli_module_imports_no_heavy_frameworks():
     import subprocess
     import sys
 
-    code = ("import sys, mira_assets.cli.demo, mira_assets.landing, mira_assets.demo_data; "
+    code = ("import sys, mira_assets.cli.demo, mira_assets.domain.landing.contract, mira_assets.domain.demo_data; "
             "print([m for m in ('dagster', 'torch', 'chromadb') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
 
 def test_search_queries_point_at_public_topics():
-    from mira_assets.demo_data import DEMO_FACT_QUERIES, DEMO_MEMORY_QUERIES
+    from mira_assets.domain.demo_data import DEMO_FACT_QUERIES, DEMO_MEMORY_QUERIES
 
     public = {t.key for t in DEMO_MEMORY_TOPICS if not t.private}
     assert DEMO_MEMORY_QUERIES and set(DEMO_MEMORY_QUERIES) <= public

@@ -13,8 +13,8 @@ from typing import Sequence
 
 import dagster as dg
 
-from mira_assets.collection_records import CollectionBatch, check_partition, distribution_markdown
-from mira_assets.embedding_tables import embed_day, embedding_table_path, read_embedding_table
+from mira_assets.domain.collection_records import CollectionBatch, check_partition, distribution_markdown
+from mira_assets.domain.embedding_tables import embed_day, embedding_table_path, read_embedding_table
 from resources.chroma_resource import ChromaResource
 from resources.data_root import DataLayout
 from resources.embedder import DIMENSION, MODEL_NAME, WEIGHTS_SHA256

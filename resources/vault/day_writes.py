@@ -15,7 +15,7 @@ from typing import Sequence
 
 import pandas as pd
 
-from mira_assets.manifests import manifest_frame, manifest_path, read_manifest, stale_paths, write_manifest
+from resources.vault.day_manifests import manifest_frame, manifest_path, read_manifest, stale_paths, write_manifest
 from resources.vault.store import RecordRef, Vault
 
 

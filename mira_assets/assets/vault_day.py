@@ -7,7 +7,7 @@ from typing import Sequence
 
 import dagster as dg
 
-from mira_assets.vault_days import replace_day, verify_day
+from resources.vault.day_writes import replace_day, verify_day
 from resources.data_root import DataLayout
 from resources.vault.store import RecordRef, Vault
 
