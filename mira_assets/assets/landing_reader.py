@@ -13,7 +13,10 @@ from datetime import date
 import dagster as dg
 import pandas as pd
 
-from mira_assets.domain.landing.contract import SENSITIVE_STREAMS, read_landing_day, records_frame, write_quarantine
+from mira_assets.domain.landing.contract import SENSITIVE_STREAMS
+from mira_assets.domain.landing.frames import records_frame
+from mira_assets.domain.landing.quarantine import write_quarantine
+from mira_assets.domain.landing.reader import read_landing_day
 from mira_assets.partitions import daily_partitions
 from resources.vault_resource import DataRootResource, VaultResource
 

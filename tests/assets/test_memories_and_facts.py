@@ -17,7 +17,7 @@ from mira_assets.assets import memories as memories_module
 from mira_assets.domain.collection_records import FACTS_COLLECTION, MEMORIES_COLLECTION
 from mira_assets.domain.embedding_tables import read_embedding_table
 from mira_assets.io_managers import ParquetTableIOManager, SealedParquetTableIOManager
-from mira_assets.domain.landing.contract import read_landing_day
+from mira_assets.domain.landing.reader import read_landing_day
 from mira_assets.domain.scoring import FACTOR_NAMES, Memory, MemoryScorer
 from resources.chroma import ChromaStore
 from resources.chroma_resource import ChromaResource

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from mira_assets.domain.landing import contract as L
+from mira_assets.domain import landing as L
 from mira_assets.domain.demo_data import (DEMO_FACTS, DEMO_MEMORY_TOPICS, MALFORMED_PER_STREAM_PER_DAY,
                                    generate_demo_data)
 
@@ -136,7 +136,7 @@ def test_cli_module_imports_no_heavy_frameworks():
     import subprocess
     import sys
 
-    code = ("import sys, mira_assets.cli.demo, mira_assets.domain.landing.contract, mira_assets.domain.demo_data; "
+    code = ("import sys, mira_assets.cli.demo, mira_assets.domain.landing, mira_assets.domain.demo_data; "
             "print([m for m in ('dagster', 'torch', 'chromadb') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

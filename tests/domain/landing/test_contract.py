@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from mira_assets.domain.landing import contract as L
+from mira_assets.domain import landing as L
 
 SECRET = "SECRET-VALUE-🦄"
 EPOCH = datetime(2026, 11, 1, 10, tzinfo=timezone.utc).timestamp()
