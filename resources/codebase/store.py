@@ -42,13 +42,13 @@ from resources.codebase.packs import (PACK_DIR, PACK_KIND, ChunkLoc, PackWriter,
 from resources.codebase.selection import DIR, FILE, LINK, WalkStats, walk_tree
 from resources.vault.atomic import AtomicBatch, sweep_stale_temps
 from resources.vault.envelope import VaultError, VaultIntegrityError
+from resources.vault.ids import id_problem
 
 CHUNK_KIND = "codebase_chunk"
 MANIFEST_KIND = "codebase_manifest"
 STORE_DIR = "codebase_copies"
 MONTH_RE = re.compile(r"^\d{4}-\d{2}$")
-SNAPSHOT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
-NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+NAME_RESERVED_BYTES = len("_YYYYmmddTHHMMSSZ_abcdef")  # a name becomes <name>_<stamp>_<6 hex> or <name>_<day>
 WINDOW = 64
 
 Progress = Callable[[int], None]
@@ -133,9 +133,11 @@ class PruneResult:
     removed_temps: int = 0
 
 
-def safe_name(value: str, what: str, pattern: re.Pattern = NAME_RE) -> str:
-    if not isinstance(value, str) or not pattern.match(value) or ".." in value:
-        raise CodebaseError(f"invalid {what} {value!r}: use letters, digits, '.', '_' and '-' (must start with a letter or digit)")
+def safe_name(value: str, what: str, reserved_bytes: int = 0) -> str:
+    """``value`` when the vault can use it in a file name (the project's one id rule), else CodebaseError."""
+    problem = id_problem(value, reserved_bytes=reserved_bytes)
+    if problem:
+        raise CodebaseError(f"invalid {what}: {problem}")
     return value
 
 
@@ -354,14 +356,14 @@ class CodebaseStore:
         source = Path(source)
         if not source.is_dir():
             raise CodebaseError(f"not a directory: {source}")
-        name = safe_name(name or default_name(source), "codebase name")
+        name = safe_name(name or default_name(source), "codebase name", NAME_RESERVED_BYTES)
         now = time.time() if now is None else now
         day_s = (day.isoformat() if isinstance(day, dt.date) else str(day)) if day else _utc_day(now)
         dt.date.fromisoformat(day_s)
         if snapshot_id is None:
             stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(now))
             snapshot_id = f"{name}_{stamp}_{secrets.token_hex(3)}"
-        safe_name(snapshot_id, "snapshot id", SNAPSHOT_ID_RE)
+        safe_name(snapshot_id, "snapshot id")
 
         self.close()
         excludes = list(excludes)

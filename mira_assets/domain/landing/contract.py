@@ -2,7 +2,8 @@
 
 Every non-blank landing line either becomes one normalized record or is rejected with a reason that
 names the field and the problem, never the value (values may be secret). Ids that become file names
-must be path-safe. Framework-free on purpose: no dagster, torch or chromadb here. See docs/landing.md.
+follow the vault's rule (resources/vault/ids.py), so a record the vault would refuse is quarantined here,
+not failed later. Framework-free on purpose: no dagster, torch or chromadb here. See docs/landing.md.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import date, datetime
 from typing import Any, Callable
 
 from mira_assets.domain.landing.fields import FieldChecker, RecordError, type_name
+from resources.vault.layout import backup_id_problem
 
 STREAMS: tuple[str, ...] = ("conversations", "private_thoughts", "memories", "facts", "consciousness")
 # consciousness is sensitive because a breakthrough's insights go to private storage (SPEC §5).
@@ -78,6 +80,10 @@ def _conversation(obj: dict) -> dict:
     if "timestamp" in obj and obj["timestamp"] is not None:
         c.timestamp()  # validated when given; the record's timestamp is the last message's
     timestamp = messages[-1]["timestamp"] if messages else None
+    if conversation_id is not None and timestamp is not None:
+        problem = backup_id_problem(conversation_id, timestamp)  # the vault's name for the backup must fit too
+        if problem:
+            c.errors.append(f"conversation_id: {problem}")
     record = {"conversation_id": conversation_id, "messages": messages, "context": context, "timestamp": timestamp}
     return c.finish(record)
 

@@ -6,11 +6,11 @@ A reason names the field and the problem, never the value (values may be secret)
 from __future__ import annotations
 
 import math
-import unicodedata
 from datetime import datetime, timezone
 from typing import Any
 
-MAX_ID_LENGTH = 200
+from resources.vault.ids import id_problem
+
 MAX_INT = 2**63 - 1  # int64 column
 
 
@@ -23,20 +23,8 @@ class RecordError(ValueError):
 
 
 def path_safe_problem(value: Any) -> str | None:
-    """Why ``value`` can't be a path part / record id, or None when it is safe."""
-    if not isinstance(value, str):
-        return f"must be a string, got {type_name(value)}"
-    if value == "":
-        return "empty"
-    if len(value) > MAX_ID_LENGTH:
-        return f"longer than {MAX_ID_LENGTH} characters"
-    if "/" in value or "\\" in value:
-        return "contains a path separator"
-    if ".." in value or value == ".":
-        return "contains '..' or is '.'"
-    if any(ord(ch) < 32 or ord(ch) == 127 or unicodedata.category(ch) == "Cc" for ch in value):
-        return "contains a control character"
-    return None
+    """Why ``value`` can't be an id that becomes a file name (the vault's rule), or None when it is safe."""
+    return id_problem(value)
 
 
 def type_name(value: Any) -> str:
@@ -103,7 +91,7 @@ class FieldChecker:
         ok, value = self._get(name, True)
         if not ok:
             return None
-        problem = path_safe_problem(value)
+        problem = id_problem(value)
         if problem:
             self.errors.append(f"{name}: {problem}")
             return None

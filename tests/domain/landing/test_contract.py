@@ -153,6 +153,45 @@ def test_each_bad_field_is_quarantined_with_its_reason(kit, landing_root, stream
     assert "SECRET" not in reason and "🦄" not in reason  # reasons never carry values
 
 
+# Ids the vault would refuse as file names: quarantined by the reader, never a failed backup later.
+VAULT_REFUSED_IDS = [
+    ("x" * 190, "conversation_id: its backup name conv_<id>_<epoch s> is longer than 200 bytes"),
+    (".hidden-conversation", "conversation_id: starts with '.'"),
+    ("conv\u200b-zero-width", "conversation_id: contains an invisible or format character (U+200B)"),
+    ("会" * 90, "conversation_id: longer than 200 bytes (270 bytes in UTF-8)"),
+]
+
+
+@pytest.mark.parametrize("bad_id, expected", VAULT_REFUSED_IDS, ids=["190-chars", "leading-dot", "zero-width", "90-cjk"])
+def test_an_id_the_vault_would_refuse_is_quarantined_and_the_good_records_go_on(kit, landing_root, bad_id, expected):
+    kit.write_lines(landing_root, "conversations", [
+        kit.good("conversations", conversation_id="before"),
+        kit.good("conversations", conversation_id=bad_id),
+        kit.good("conversations", conversation_id="after"),
+    ])
+    day = L.read_landing_day(landing_root, "conversations", kit.DAY)
+    assert [r["conversation_id"] for r in day.records] == ["before", "after"]
+    (q,) = day.quarantined
+    assert q.line_number == 2 and expected in q.reason
+    assert bad_id not in q.reason
+
+
+def test_the_longest_conversation_id_the_vault_accepts_is_accepted(kit, landing_root):
+    longest = "y" * (200 - len("conv__1793527205"))  # the backup name conv_<id>_<epoch s> is exactly 200 bytes
+    kit.write_lines(landing_root, "conversations", [kit.good("conversations", conversation_id=longest),
+                                                    kit.good("conversations", conversation_id=longest + "y")])
+    day = L.read_landing_day(landing_root, "conversations", kit.DAY)
+    assert [r["conversation_id"] for r in day.records] == [longest]
+    assert "its backup name conv_<id>_<epoch s> is longer than 200 bytes (201 bytes" in day.quarantined[0].reason
+
+
+@pytest.mark.parametrize("stream, field", [("memories", "memory_id"), ("facts", "id")])
+def test_every_id_field_follows_the_same_rule(kit, landing_root, stream, field):
+    for bad, expected in [(".dot", "starts with '.'"), ("a\u2060b", "U+2060"), ("é" * 101, "longer than 200 bytes")]:
+        assert f"{field}: " in reason_for(kit, landing_root, stream, **{field: bad})
+        assert expected in reason_for(kit, landing_root, stream, **{field: bad})
+
+
 def test_unknown_evolution_stage_and_source_are_accepted(kit, landing_root):
     kit.write_lines(landing_root, "consciousness", [kit.good("consciousness", evolution_stage="cosmic")])
     kit.write_lines(landing_root, "memories", [kit.good("memories", source="dream")])
@@ -208,7 +247,8 @@ def test_duplicate_ids_within_a_day_quarantine_the_later_one(kit, landing_root, 
 def test_ids_are_path_safe_checks():
     assert L.path_safe_problem("mem-20261101-rust-memory-leak") is None
     assert L.path_safe_problem("日本語-ok") is None
-    for bad in ["", ".", "..", "a/b", "a\\b", "a..b", "a\nb", "a\x00b", "a\x7fb", "x" * 201, None, 5]:
+    for bad in ["", ".", "..", "a/b", "a\\b", "a..b", "a\nb", "a\x00b", "a\x7fb", "x" * 201, None, 5,
+                ".hidden", "a\u200bb", "a\u202eb", "会" * 67]:
         assert L.path_safe_problem(bad) is not None
 
 
