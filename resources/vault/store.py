@@ -34,6 +34,7 @@ from typing import Any
 from resources.vault import envelope, layout
 from resources.vault.atomic import AtomicBatch, atomic_write, fsync_dir, is_temp_name, temp_path
 from resources.vault.envelope import VaultError, VaultIntegrityError, VaultKeyError
+from resources.vault.kdf import FastHmac, hkdf
 from resources.vault.keyring import Keyring
 
 ENCRYPTION_VERSION = "2"
@@ -153,7 +154,7 @@ class Vault:
         self.keyring = keyring
         self._naming_secret: bytes | None = None
         self._naming_keys: dict[str, bytes] = {}
-        self._id_hmac: envelope.FastHmac | None = None
+        self._id_hmac: FastHmac | None = None
         self.last_rotation_skipped: list[str] = []
 
     def __repr__(self) -> str:
@@ -246,7 +247,7 @@ class Vault:
         random naming secret with info b"mira-vault/v2/naming/" + purpose. Survives rotation."""
         k = self._naming_keys.get(purpose)
         if k is None:
-            k = envelope._hkdf(self._naming(), b"\x00" * 32, NAMING_INFO_PREFIX + purpose.encode("utf-8"), 32)
+            k = hkdf(self._naming(), b"\x00" * 32, NAMING_INFO_PREFIX + purpose.encode("utf-8"), 32)
             self._naming_keys[purpose] = k
         return k
 
@@ -257,7 +258,7 @@ class Vault:
     def _memory_id(self, kind: str, timestamp: float, payload_json: bytes) -> str:
         h = self._id_hmac
         if h is None:
-            h = self._id_hmac = envelope.FastHmac(self.naming_key(MEMORY_ID_PURPOSE))
+            h = self._id_hmac = FastHmac(self.naming_key(MEMORY_ID_PURPOSE))
         mac = h.digest(kind.encode("utf-8") + b"\x00" + payload_json)
         return f"private_{layout.epoch_ms(timestamp)}_{mac[:4].hex()}"  # digits + hex: path-safe
 
