@@ -43,6 +43,7 @@ from resources.codebase.selection import DIR, FILE, LINK, WalkStats, walk_tree
 from resources.vault.atomic import AtomicBatch, sweep_stale_temps
 from resources.vault.envelope import VaultError, VaultIntegrityError
 from resources.vault.ids import id_problem
+from resources.vault.store import HostedStore
 
 CHUNK_KIND = "codebase_chunk"
 MANIFEST_KIND = "codebase_manifest"
@@ -971,8 +972,8 @@ def _make_dir(path: bytes) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Plug-in for `mira vault verify` / `mira vault rotate`: they walk every file under the vault
-# root and hand the ones under codebase_copies/ to these functions.
+# For `mira vault verify` / `mira vault rotate`: they walk every file under the vault root and hand
+# the ones under codebase_copies/ to these functions (VAULT_HOSTED below).
 def _classify(vault, path: Path) -> tuple[str, str]:
     """("pack"|"index"|"manifest"|"meta"|"other", id) of a file under codebase_copies/."""
     rel = Path(path).relative_to(Path(vault.root) / STORE_DIR).parts
@@ -1065,13 +1066,5 @@ def rotate_file(vault, path: Path) -> bool:
     return False
 
 
-def _register() -> None:
-    try:
-        from resources.vault.store import register_rotator, register_verifier
-    except ImportError:  # pragma: no cover - vault without plug-ins
-        return
-    register_verifier(STORE_DIR + "/", verify_file)
-    register_rotator(STORE_DIR + "/", rotate_file)
-
-
-_register()
+# The vault hands its files under codebase_copies/ to these (passed explicitly: resources/hosted_stores.py).
+VAULT_HOSTED = HostedStore(STORE_DIR + "/", verify_file, rotate_file)
