@@ -24,15 +24,9 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
-from resources.data_root import DataLayout
 
 PARTITION_KEY = "partition"
 COSINE_CONFIGURATION = {"hnsw": {"space": "cosine"}}
-
-
-def default_chroma_path() -> Path:
-    """`$MIRA_DATA/databases/chromadb` (MIRA_DATA defaults to ./mira_data)."""
-    return DataLayout.from_env().chromadb
 
 
 class ChromaStoreError(RuntimeError):
@@ -88,8 +82,10 @@ class ChromaStore:
 
     def __init__(self, path: Optional[str | Path] = None, host: Optional[str] = None, port: int = 8000,
                  client: Any = None):
-        self.path = Path(path) if path else default_chroma_path()
         self.host = host or None
+        if not path and not self.host and client is None:
+            raise ValueError("ChromaStore needs a folder (path) for the embedded client or a server (host)")
+        self.path = Path(path) if path else None
         self.port = int(port)
         self._client = client
 

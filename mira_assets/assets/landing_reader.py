@@ -18,7 +18,8 @@ from mira_assets.domain.landing.frames import records_frame
 from mira_assets.domain.landing.quarantine import write_quarantine
 from mira_assets.domain.landing.reader import read_landing_day
 from mira_assets.partitions import daily_partitions
-from resources.vault_resource import DataRootResource, VaultResource
+from resources.data_root_resource import DataRootResource
+from resources.vault_resource import VaultResource
 
 QUARANTINE_CHECK = "quarantine_is_empty"
 

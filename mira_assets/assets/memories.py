@@ -16,7 +16,7 @@ from mira_assets.assets.landing_reader import landing_asset
 from mira_assets.partitions import daily_partitions
 from resources.chroma_resource import ChromaResource
 from resources.embedder_resource import EmbedderResource
-from resources.vault_resource import DataRootResource
+from resources.data_root_resource import DataRootResource
 
 GROUP = "memories"
 

@@ -24,7 +24,7 @@ def materialize(
 
     first = date.fromisoformat(start)
     instance = dg.DagsterInstance.get()
-    job_def = defs.resolve_job_def(job)
+    job_def = defs().resolve_job_def(job)  # configured from the environment, as `dagster dev` would
     failed = []
     for offset in range(days):
         day = (first + timedelta(days=offset)).isoformat()

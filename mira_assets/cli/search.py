@@ -10,6 +10,8 @@ from typing import Optional
 
 import typer
 
+from resources.data_root import DataLayout
+
 app = typer.Typer(help="Semantic search over the ChromaDB collections.", no_args_is_help=True)
 
 
@@ -21,7 +23,9 @@ def fail(message: str) -> None:
 def open_store(chroma_path: Optional[str], chroma_host: Optional[str], chroma_port: int):
     from resources.chroma import ChromaStore
 
-    return ChromaStore(path=chroma_path or None, host=chroma_host or None, port=chroma_port)
+    if chroma_host:
+        return ChromaStore(host=chroma_host, port=chroma_port)
+    return ChromaStore(path=chroma_path or DataLayout.from_env().chromadb)
 
 
 def _short(text: str, width: int = 100) -> str:

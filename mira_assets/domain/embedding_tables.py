@@ -12,7 +12,6 @@ Only public text is embedded; the table holds ids, hashes and vectors, never con
 from __future__ import annotations
 
 import hashlib
-import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
@@ -21,6 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from resources.parquet import parquet_bytes
 from resources.vault.atomic import atomic_write
 
 
@@ -67,9 +67,7 @@ def table_bytes(table: EmbeddingTable) -> bytes:
         [pa.array(table.ids, pa.string()), pa.array(table.content_sha256, pa.string()),
          pa.FixedSizeListArray.from_arrays(flat, dim)], schema=schema)
     assert arrow.num_rows == n
-    buf = io.BytesIO()
-    pq.write_table(arrow, buf, compression="zstd")
-    return buf.getvalue()
+    return parquet_bytes(arrow)
 
 
 def write_embedding_table(path: Path, table: EmbeddingTable) -> bool:

@@ -7,7 +7,6 @@ It holds ids, relative paths, sizes and ciphertext digests only, never content.
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from pathlib import Path
 from typing import Iterable
@@ -16,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from resources.parquet import parquet_bytes
 from resources.vault.atomic import atomic_write
 
 MANIFEST_SCHEMA = pa.schema(
@@ -44,11 +44,7 @@ def manifest_frame(refs: Iterable) -> pd.DataFrame:
 
 def write_manifest(path: Path, frame: pd.DataFrame) -> bool:
     """Atomically (re)write a manifest; False when the identical manifest was already there."""
-    table = pa.Table.from_pandas(frame, schema=MANIFEST_SCHEMA, preserve_index=False)
-    buffer = io.BytesIO()
-    pq.write_table(table, buffer, compression="zstd")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return atomic_write(path, buffer.getvalue())
+    return atomic_write(path, parquet_bytes(frame, schema=MANIFEST_SCHEMA))
 
 
 def read_manifest(path: Path) -> pd.DataFrame:

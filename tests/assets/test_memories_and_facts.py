@@ -14,31 +14,25 @@ from typer.testing import CliRunner
 
 from mira_assets.assets import facts as facts_module
 from mira_assets.assets import memories as memories_module
+from mira_assets.definitions import storage_resources
 from mira_assets.domain.collection_records import FACTS_COLLECTION, MEMORIES_COLLECTION
 from mira_assets.domain.embedding_tables import read_embedding_table
-from mira_assets.io_managers import ParquetTableIOManager, SealedParquetTableIOManager
 from mira_assets.domain.landing.reader import read_landing_day
 from mira_assets.domain.scoring import FACTOR_NAMES, Memory, MemoryScorer
 from resources.chroma import ChromaStore
-from resources.chroma_resource import ChromaResource
-from resources.embedder_resource import EmbedderResource
-from resources.vault_resource import DataRootResource, VaultResource
 
 DAYS = ("2026-11-01", "2026-11-02", "2026-11-03")
 ASSETS = [memories_module.memories, memories_module.memory_embeddings, memories_module.stored_memories,
           facts_module.facts, facts_module.fact_embeddings, facts_module.identified_facts]
 
 
-def resources():
-    vault = VaultResource()
-    data_root = DataRootResource()
-    return {"vault": vault, "data_root": data_root, "io_manager": ParquetTableIOManager(),
-            "private_io_manager": SealedParquetTableIOManager(vault=vault),
-            "embedder": EmbedderResource(), "chroma": ChromaResource()}
+def resources(root):
+    """The code location's resources, configured explicitly: this data root, the key file beside it."""
+    return storage_resources(data_root=str(root), vault_key_file=str(root.parent / "vault.key"))
 
 
-def materialize(day, instance, selection=None):
-    result = dg.materialize(ASSETS, resources=resources(), partition_key=day, instance=instance,
+def materialize(root, day, instance, selection=None):
+    result = dg.materialize(ASSETS, resources=resources(root), partition_key=day, instance=instance,
                             selection=selection)
     assert result.success
     return result
@@ -62,17 +56,13 @@ def backfilled(tmp_path_factory, demo_landing):
     """Materialize the three demo days once for this module (the expensive part), then hand out the root."""
     from resources.vault.keyring import generate_key_b64
 
-    mp = pytest.MonkeyPatch()
     root = tmp_path_factory.mktemp("assets") / "mira_data"
     root.mkdir()
     (root / "landing").symlink_to(demo_landing, target_is_directory=True)
-    mp.setenv("MIRA_DATA", str(root))
-    mp.setenv("MIRA_VAULT_KEY", generate_key_b64())
-    mp.delenv("MIRA_VAULT_KEY_FILE", raising=False)
+    (root.parent / "vault.key").write_text(generate_key_b64() + "\n")
     instance = dg.DagsterInstance.ephemeral()
-    results = {day: materialize(day, instance) for day in DAYS}
-    yield root, instance, results
-    mp.undo()
+    results = {day: materialize(root, day, instance) for day in DAYS}
+    return root, instance, results
 
 
 def test_backfill_leaves_the_union_of_three_days(backfilled, demo_landing):
@@ -162,7 +152,7 @@ def test_rerun_of_a_day_leaves_the_collection_identical_and_embeds_nothing(backf
     root, instance, _ = backfilled
     before = {name: collection_state(root, name) for name in (MEMORIES_COLLECTION, FACTS_COLLECTION)}
     table_before = (root / "tables" / "memory_embeddings" / f"{DAYS[1]}.parquet").read_bytes()
-    result = materialize(DAYS[1], instance)
+    result = materialize(root, DAYS[1], instance)
     for name, (ids, docs, metas, vectors) in before.items():
         ids2, docs2, metas2, vectors2 = collection_state(root, name)
         assert (ids, docs, metas) == (ids2, docs2, metas2) and np.array_equal(vectors, vectors2)
@@ -223,7 +213,7 @@ def test_cli_forget_deletes_and_search_prints(tmp_path, backfilled):
 
 def test_a_day_without_landing_data_materializes_empty(backfilled):
     root, instance, _ = backfilled
-    result = materialize("2026-10-01", instance)
+    result = materialize(root, "2026-10-01", instance)
     meta = mat_metadata(result, "stored_memories")
     assert meta["records"] == 0 and meta["written"] == 0
     assert all(e.passed for e in result.get_asset_check_evaluations()

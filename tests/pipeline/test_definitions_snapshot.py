@@ -55,8 +55,8 @@ def definitions_snapshot(defs: dg.Definitions) -> dict:
     }
 
 
-def test_the_code_location_offers_exactly_the_pinned_graph(mira_data):
-    current = definitions_snapshot(load_defs())
+def test_the_code_location_offers_exactly_the_pinned_graph(mira_data, settings):
+    current = definitions_snapshot(load_defs(settings))
     if os.environ.get("MIRA_UPDATE_SNAPSHOT"):
         PINNED.write_text(json.dumps(current, indent=1, sort_keys=True) + "\n")
     assert current == json.loads(PINNED.read_text())

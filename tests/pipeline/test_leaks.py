@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from pipeline.helpers import DAYS, load_defs
+from mira_assets.definitions import defs
+from pipeline.helpers import DAYS
 
 
 def landing_objects(landing: Path, stream: str):
@@ -57,12 +58,14 @@ def readable_strings(file: Path) -> bytes:
     return data
 
 
-def test_no_secret_text_or_key_anywhere_the_daily_job_writes(mira_data, instance, tmp_path, monkeypatch):
+def test_no_secret_text_or_key_anywhere_the_daily_job_writes(mira_data, instance, tmp_path, monkeypatch, vault_key):
     codebase = tmp_path / "codebase"
     codebase.mkdir()
     (codebase / "main.py").write_text("print('hello')\n")
+    # Configured as an operator does: the code location binds these variables to dg.EnvVars.
+    monkeypatch.setenv("MIRA_DATA", str(mira_data))
     monkeypatch.setenv("MIRA_CODEBASES", json.dumps([{"name": "demo", "path": str(codebase)}]))
-    job = load_defs().resolve_job_def("daily_storage_job")
+    job = defs().resolve_job_def("daily_storage_job")
     for day in DAYS:
         result = job.execute_in_process(partition_key=day, instance=instance)
         assert result.success
