@@ -24,7 +24,6 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
-
 PARTITION_KEY = "partition"
 COSINE_CONFIGURATION = {"hnsw": {"space": "cosine"}}
 

@@ -8,13 +8,13 @@ import dagster as dg
 import pandas as pd
 
 from mira_assets.assets.chroma_day import collection_check_specs, embed_partition, store_partition
+from mira_assets.assets.landing_reader import landing_asset
 from mira_assets.domain.collection_records import FACTS_COLLECTION, FACTS_DESCRIPTION, fact_batch
 from mira_assets.domain.landing.frames import frame_records
-from mira_assets.assets.landing_reader import landing_asset
 from mira_assets.partitions import daily_partitions
 from resources.chroma_resource import ChromaResource
-from resources.embedder_resource import EmbedderResource
 from resources.data_root_resource import DataRootResource
+from resources.embedder_resource import EmbedderResource
 
 GROUP = "facts"
 

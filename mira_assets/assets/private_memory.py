@@ -7,12 +7,12 @@ import time
 import dagster as dg
 import pandas as pd
 
-from mira_assets.domain.landing.frames import frame_records
 from mira_assets.assets.landing_reader import landing_asset, partition_day
-from mira_assets.partitions import daily_partitions
 from mira_assets.assets.vault_day import integrity_check_spec, vault_day_result
-from resources.vault.store import PrivateItem
+from mira_assets.domain.landing.frames import frame_records
+from mira_assets.partitions import daily_partitions
 from resources.data_root_resource import DataRootResource
+from resources.vault.store import PrivateItem
 from resources.vault_resource import VaultResource
 
 private_thoughts = landing_asset(

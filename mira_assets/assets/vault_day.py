@@ -7,8 +7,8 @@ from typing import Sequence
 
 import dagster as dg
 
-from resources.vault.day_writes import replace_day, verify_day
 from resources.data_root import DataLayout
+from resources.vault.day_writes import replace_day, verify_day
 from resources.vault.store import RecordRef, Vault
 
 INTEGRITY_CHECK = "records_decrypt_and_match_manifest"

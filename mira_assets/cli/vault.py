@@ -145,8 +145,9 @@ def keygen(out: Optional[Path] = typer.Option(None, "--out", "-o",
                                               help="Write the key to this file (mode 0600) instead of stdout."),
            ) -> None:
     """Make a new random vault key (base64 of 32 bytes)."""
-    from resources.vault.keyring import generate_key_b64, key_id
     import base64
+
+    from resources.vault.keyring import generate_key_b64, key_id
 
     key = generate_key_b64()
     kid = key_id(base64.b64decode(key))

@@ -30,13 +30,16 @@ INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"})
 assert MAX_ID_BYTES + MAX_EXTENSION_BYTES + TEMP_NAME_EXTRA_BYTES <= NAME_MAX_BYTES
 
 
-def _kind(value: Any) -> str:
+def json_type_name(value: Any) -> str:
+    """The JSON name of a decoded value's type ("null", "boolean", "number", "string", "array", "object")."""
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "boolean"
     if isinstance(value, (int, float)):
         return "number"
+    if isinstance(value, str):
+        return "string"
     if isinstance(value, (list, tuple)):
         return "array"
     if isinstance(value, dict):
@@ -51,7 +54,7 @@ def id_problem(value: Any, *, reserved_bytes: int = 0) -> str | None:
     a codebase name that becomes ``<name>_<YYYYmmddTHHMMSSZ>_<6 hex>``).
     """
     if not isinstance(value, str):
-        return f"must be a string, got {_kind(value)}"
+        return f"must be a string, got {json_type_name(value)}"
     if value == "":
         return "empty"
     if "/" in value or "\\" in value:

@@ -21,8 +21,7 @@ from resources.vault import layout
 from resources.vault.atomic import AtomicBatch, is_temp_name
 from resources.vault.errors import VaultIntegrityError
 from resources.vault.records import (ENCRYPTION_VERSION, INDEX_FORMAT, VAULT_FORMAT_VERSION, PrivateItem, RecordRef,
-                                     b64decode_strict, canonical_json, json_ascii, json_number, json_str,
-                                     wrapper_bytes)
+                                     b64decode_strict, canonical_json, json_ascii, json_number, json_str, wrapper_bytes)
 
 
 class PrivateRecords:

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from mira_assets.domain import landing as L
-from mira_assets.domain.demo_data import (DEMO_FACTS, DEMO_MEMORY_TOPICS, MALFORMED_PER_STREAM_PER_DAY,
-                                   generate_demo_data)
+from mira_assets.domain.demo_content import DEMO_FACTS, DEMO_MEMORY_TOPICS
+from mira_assets.domain.demo_data import MALFORMED_PER_STREAM_PER_DAY, generate_demo_data
 
 START = date(2026, 11, 1)
 DAYS = [date(2026, 11, 1), date(2026, 11, 2), date(2026, 11, 3)]
@@ -143,7 +143,7 @@ def test_cli_module_imports_no_heavy_frameworks():
 
 
 def test_search_queries_point_at_public_topics():
-    from mira_assets.domain.demo_data import DEMO_FACT_QUERIES, DEMO_MEMORY_QUERIES
+    from mira_assets.domain.demo_content import DEMO_FACT_QUERIES, DEMO_MEMORY_QUERIES
 
     public = {t.key for t in DEMO_MEMORY_TOPICS if not t.private}
     assert DEMO_MEMORY_QUERIES and set(DEMO_MEMORY_QUERIES) <= public

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from mira_assets.domain.scoring import (ImportanceTier, Memory, MemoryPersistence, MemoryScorer, TemporalDecay)
+from mira_assets.domain.scoring import ImportanceTier, Memory, MemoryPersistence, MemoryScorer, TemporalDecay
 
 DAY = 86400.0
 NOW = 1_800_000_000.0

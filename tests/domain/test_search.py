@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from mira_assets.domain.collection_records import (FACTS_COLLECTION, MEMORIES_COLLECTION, fact_batch, memory_batch)
+from mira_assets.domain.collection_records import FACTS_COLLECTION, MEMORIES_COLLECTION, fact_batch, memory_batch
 from mira_assets.domain.landing.reader import read_landing_day
 from mira_assets.domain.search import SearchError, build_where, search
 from resources.chroma import ChromaStore

@@ -9,7 +9,6 @@ import dagster as dg
 import pytest
 
 from mira_assets.domain.demo_data import generate_demo_data
-
 from pipeline.helpers import DAYS
 
 

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from pipeline.helpers import DAYS, check_results, run_day, tree_digest
 
@@ -82,9 +81,9 @@ def test_a_changed_day_replaces_its_records_and_removes_stale_files(mira_data, s
 
 
 def test_a_tampered_backup_fails_the_integrity_check_naming_the_file(mira_data, settings, instance):
-    from resources.vault.store import Vault
-    from resources.vault.keyring import Keyring
     from resources.vault.day_writes import verify_day
+    from resources.vault.keyring import Keyring
+    from resources.vault.store import Vault
 
     run_day(settings, DAYS[0], instance)
     manifest = pd.read_parquet(mira_data / "manifests" / "conversation_backups" / f"{DAYS[0]}.parquet")

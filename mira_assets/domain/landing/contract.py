@@ -13,7 +13,8 @@ import math
 from datetime import date, datetime
 from typing import Any, Callable
 
-from mira_assets.domain.landing.fields import FieldChecker, RecordError, type_name
+from mira_assets.domain.landing.fields import FieldChecker, RecordError
+from resources.vault.ids import json_type_name as type_name
 from resources.vault.layout import backup_id_problem
 
 STREAMS: tuple[str, ...] = ("conversations", "private_thoughts", "memories", "facts", "consciousness")

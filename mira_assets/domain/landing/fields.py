@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from resources.vault.ids import id_problem
+from resources.vault.ids import json_type_name as type_name
 
 MAX_INT = 2**63 - 1  # int64 column
 
@@ -25,22 +26,6 @@ class RecordError(ValueError):
 def path_safe_problem(value: Any) -> str | None:
     """Why ``value`` can't be an id that becomes a file name (the vault's rule), or None when it is safe."""
     return id_problem(value)
-
-
-def type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
 
 
 def _is_number(value: Any) -> bool:

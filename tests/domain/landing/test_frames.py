@@ -9,6 +9,7 @@ import pytest
 
 from mira_assets.domain import landing as L
 
+
 def test_records_frame_types_and_round_trip_for_every_stream(kit, landing_root):
     for stream in L.STREAMS:
         kit.write_lines(landing_root, stream, [
