@@ -63,11 +63,12 @@ def id_problem(value: Any, *, reserved_bytes: int = 0) -> str | None:
         return "contains '..' or is '.'"
     if value.startswith("."):
         return "starts with '.' (a hidden file name)"
-    for ch in value:
-        category = unicodedata.category(ch)
-        if category in INVISIBLE_CATEGORIES:
-            what = "a control character" if category == "Cc" else "an invisible or format character"
-            return f"contains {what} (U+{ord(ch):04X})"
+    if not value.isprintable():  # every INVISIBLE_CATEGORIES character makes str.isprintable() False
+        for ch in value:
+            category = unicodedata.category(ch)
+            if category in INVISIBLE_CATEGORIES:
+                what = "a control character" if category == "Cc" else "an invisible or format character"
+                return f"contains {what} (U+{ord(ch):04X})"
     limit = MAX_ID_BYTES - reserved_bytes
     size = len(value.encode("utf-8"))
     if size > limit:

@@ -74,3 +74,14 @@ def test_the_vault_and_landing_share_the_backup_name_rule(vault, vh):
     assert "longer than 200 bytes" in layout.backup_id_problem(too_long, conversation["timestamp"])
     with pytest.raises(ValueError, match="invalid backup id"):
         vault.put_conversation_backups([dict(conversation, conversation_id=too_long)], vh.DAY)
+
+
+def test_no_invisible_character_slips_past_the_printable_fast_path():
+    import sys
+    import unicodedata
+
+    from resources.vault.ids import INVISIBLE_CATEGORIES
+
+    slipping = [hex(cp) for cp in range(sys.maxunicode + 1)
+                if chr(cp).isprintable() and unicodedata.category(chr(cp)) in INVISIBLE_CATEGORIES]
+    assert slipping == []
