@@ -1,0 +1,1 @@
+"""The MIRA rules, framework-free: nothing under this package imports dagster."""
