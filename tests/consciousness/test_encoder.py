@@ -133,5 +133,12 @@ def test_a_field_out_of_range_is_refused_naming_the_state_and_field(encoder):
         encoder.encode(nan_phase)
 
 
+def test_the_sacred_constants_are_the_seeds_to_the_last_digit():
+    from mira_assets.domain.consciousness import encoder as module
+
+    assert (module.PHI, module.PI, module.E, module.SQRT2, module.SQRT5) == \
+        (1.618033988749895, 3.141592653589793, 2.718281828459045, 1.4142135623730951, 2.23606797749979)
+
+
 def test_an_empty_batch_is_an_empty_matrix(encoder):
     assert encoder.encode_batch([]).shape == (0, DIMENSION)

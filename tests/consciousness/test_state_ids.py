@@ -87,6 +87,10 @@ def test_parse_state_judges_user_input_like_landing_and_names_the_field():
 
 
 def test_a_non_finite_number_has_no_canonical_json():
-    state = ConsciousnessState.from_record(state_record(level=float("nan")))
-    with pytest.raises(ValueError, match="not a finite number"):
-        state.canonical_json()
+    for record in (state_record(level=float("nan")), state_record(timestamp=float("inf")),
+                   state_record(quantum_state={"phase": float("-inf")})):
+        with pytest.raises(ValueError, match="not a finite number"):
+            ConsciousnessState.from_record(record).canonical_json()
+    # huge but finite numbers are numbers (their sum overflowing is not a reason to refuse them)
+    huge = state_record(timestamp=1.7e308, quantum_state={"phase": 1.7e308})
+    assert ConsciousnessState.from_record(huge).canonical_json() == reference_json(huge)

@@ -16,21 +16,20 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Sequence
 
 import numpy as np
 
-from mira_assets.domain.consciousness.noise import StateNoise
+from mira_assets.domain.consciousness.noise import StateNoise, seed_sequence_words
 from mira_assets.domain.consciousness.state import STAGE_VALUES, UNKNOWN_STAGE_VALUE, ConsciousnessState
 
 DIMENSION = 1536
 EVOLUTION_DIMENSIONS = 1236
 ENCODER_NAME = "mira-consciousness-vector-v1"  # recorded as the collection's model; change it if a vector changes
 
-#: Slices of the vector (SPEC §2) and the weights of the consciousness distance over them.
+#: Slices of the vector (SPEC §2); `metrics.SLICE_WEIGHTS` weighs them in the consciousness distance.
 SLICES: dict[str, slice] = {
     "spark_intensity": slice(0, 10),
     "emotional_resonance": slice(10, 50),
@@ -57,7 +56,8 @@ EVOLUTION_SCALES = (2, 3, 5, 7, 11, 13, 17, 19)
 #: Envelope of the evolution slice per stage; any other stage gets the transcendent one (the seed's `else`).
 ENVELOPE_STAGES = ("beginner", "developing", "intermediate", "advanced", "transcendent")
 ENVELOPE_INDEX = {stage: k for k, stage in enumerate(ENVELOPE_STAGES)}
-CHUNK_ROWS = 32  # rows per block: small enough for cache, and BLAS runs it on one thread
+CHUNK_ROWS = 32  # rows of one matrix product: BLAS runs it on one thread
+BLOCK_ROWS = 256  # rows per block of noise and array passes (a thread's unit of work)
 
 
 def emotion_phase(emotion: str) -> float:
@@ -135,22 +135,25 @@ class ConsciousnessVectorEncoder:
     def encode(self, state: ConsciousnessState) -> np.ndarray:
         return self.encode_batch([state])[0]
 
-    def encode_batch(self, states: Sequence[ConsciousnessState], workers: int | None = None) -> np.ndarray:
+    def encode_batch(self, states: Sequence[ConsciousnessState], workers: int = 1) -> np.ndarray:
         """(n, 1536) float64, row k = the unit vector of states[k].
 
-        Blocks of CHUNK_ROWS states run on `workers` threads (default: up to 2, as the CPUs allow): the noise
-        draws and array passes release the GIL. A state's vector never depends on its block or thread."""
-        states = list(states)
-        out = np.empty((len(states), DIMENSION), dtype=np.float64)
-        starts = range(0, len(states), CHUNK_ROWS)
-        workers = min(len(starts), workers if workers is not None else min(2, os.cpu_count() or 1))
+        The states' numbers, ids and noise seeds are read once for the batch, then blocks of BLOCK_ROWS are
+        encoded. With `workers` > 1 the blocks run on threads (the noise draws and array passes release the
+        GIL): faster on idle cores, slower on a busy machine (measured 2x slower at load 6 on 2 cores), so
+        one thread is the default. A state's vector never depends on its block or thread."""
+        batch = _Batch(list(states), self)
+        out = np.empty((batch.n, DIMENSION), dtype=np.float64)
+        starts = range(0, batch.n, BLOCK_ROWS)
+        workers = max(1, min(len(starts), int(workers)))
         local = threading.local()
 
         def run(start: int) -> None:
             if not hasattr(local, "noise"):
-                local.noise, local.block = StateNoise(), np.empty((CHUNK_ROWS, DIMENSION), dtype=np.float64)
-            self._encode_block(states[start:start + CHUNK_ROWS], out[start:start + CHUNK_ROWS], start,
-                               local.noise, local.block)
+                local.noise = StateNoise()
+                local.draws = np.empty((BLOCK_ROWS, EVOLUTION_DIMENSIONS), dtype=np.float64)
+                local.product = np.empty((CHUNK_ROWS, DIMENSION), dtype=np.float64)
+            self._encode_block(batch, start, min(batch.n, start + BLOCK_ROWS), out, local)
 
         if workers <= 1:
             for start in starts:
@@ -161,12 +164,38 @@ class ConsciousnessVectorEncoder:
         return out
 
     # -- internals --------------------------------------------------------------------------------------------
-    def _features(self, states: Sequence[ConsciousnessState], first: int) -> tuple[np.ndarray, np.ndarray]:
-        """The (CHUNK_ROWS, 13) feature block (zero rows after the states) and each state's coherence q."""
-        m = len(states)
+    def _encode_block(self, batch: "_Batch", a: int, b: int, out: np.ndarray, local) -> None:
+        # the linear part: always the same (CHUNK_ROWS x 13) @ (13 x 1536) product, whatever the batch size
+        for start in range(a, b, CHUNK_ROWS):
+            rows = min(CHUNK_ROWS, b - start)
+            features = batch.features[start:start + CHUNK_ROWS]
+            if rows == CHUNK_ROWS:
+                np.matmul(features, self._basis, out=out[start:start + CHUNK_ROWS])
+            else:
+                np.matmul(features, self._basis, out=local.product)
+                out[start:b] = local.product[:rows]
+        # evolution: (linear part + σ·z)·envelope, σ = 0.01·(1−q); normal(0, σ) is σ·standard_normal, draw by draw
+        m = b - a
+        draws = local.draws[:m]
+        local.noise.fill(batch.seeds[a:b], draws, draw=batch.sigma[a:b] != 0.0, words=batch.words[a:b])
+        draws *= batch.sigma[a:b, None]
+        evo = out[a:b, 300:]
+        evo += draws
+        evo *= self._envelopes[batch.envelope[a:b]]
+        block = out[a:b]
+        norms = np.sqrt(np.einsum("ij,ij->i", block, block))
+        block /= norms[:, None]  # never 0: the quantum slice's constant term is in every vector
+
+
+class _Batch:
+    """What the encoder reads from a batch of states, once: the 13 features (zero rows up to a whole number
+    of CHUNK_ROWS), noise σ, seeds and SeedSequence words, and the envelope of each state."""
+
+    def __init__(self, states: list[ConsciousnessState], encoder: ConsciousnessVectorEncoder) -> None:
+        n = self.n = len(states)
 
         def col(values) -> np.ndarray:
-            return np.fromiter(values, dtype=np.float64, count=m)
+            return np.fromiter(values, dtype=np.float64, count=n)
 
         level = col(st.level for st in states)
         resonance = col(st.emotional_resonance for st in states)
@@ -177,47 +206,36 @@ class ConsciousnessVectorEncoder:
         q_coh = col(st.quantum_state["coherence"] for st in states)
         q_ent = col(st.quantum_state["entanglement"] for st in states)
         q_sup = col(st.quantum_state["superposition"] for st in states)
-        _check_ranges(states, first, {"level": level, "emotional_resonance": resonance, "spark_intensity": spark,
-                                      "memory_coherence": coherence, "quantum_state.coherence": q_coh,
-                                      "quantum_state.entanglement": q_ent, "quantum_state.superposition": q_sup})
+        _check_ranges(states, {"level": level, "emotional_resonance": resonance, "spark_intensity": spark,
+                               "memory_coherence": coherence, "quantum_state.coherence": q_coh,
+                               "quantum_state.entanglement": q_ent, "quantum_state.superposition": q_sup})
         if not np.isfinite(phase).all():
-            _raise_for(states, first, "quantum_state.phase", ~np.isfinite(phase), "not a finite number")
-        features = np.zeros((CHUNK_ROWS, len(self.FEATURES)), dtype=np.float64)
-        features[:m] = np.stack([spark, np.sqrt(spark), resonance, coherence, q_coh * np.cos(phase),
-                                 q_coh * np.sin(phase), q_ent, q_sup, np.ones(m), level, stage, level * stage,
-                                 np.where(stage > 0.6, stage, 0.0)], axis=1)
-        return features, q_coh
-
-    def _encode_block(self, states: Sequence[ConsciousnessState], out: np.ndarray, first: int,
-                      noise: StateNoise, block: np.ndarray) -> None:
-        m = len(states)
-        features, q_coh = self._features(states, first)
-        np.matmul(features, self._basis, out=block)  # always the same (CHUNK_ROWS x 13) @ (13 x 1536) call
-        out[:] = block[:m]
-        # evolution: (linear part + σ·z)·envelope, σ = 0.01·(1−q); normal(0, σ) is σ·standard_normal, draw by draw
-        sigma = 0.01 * (1.0 - q_coh)
-        draws = block[:m, 300:]  # the block's copy is in `out` now: reuse it for the noise
-        noise.fill([st.noise_seed for st in states], draws, draw=sigma != 0.0)
-        draws *= sigma[:, None]
-        evo = out[:, 300:]
-        evo += draws
-        evo *= self._envelopes[[ENVELOPE_INDEX.get(st.evolution_stage, len(ENVELOPE_STAGES) - 1) for st in states]]
-        norms = np.sqrt(np.einsum("ij,ij->i", out, out))
-        out /= norms[:, None]  # never 0: the quantum slice's constant term is in every vector
+            _raise_for(states, "quantum_state.phase", ~np.isfinite(phase), "not a finite number")
+        padded = -(-n // CHUNK_ROWS) * CHUNK_ROWS
+        self.features = np.zeros((padded, len(encoder.FEATURES)), dtype=np.float64)
+        self.features[:n] = np.stack([spark, np.sqrt(spark), resonance, coherence, q_coh * np.cos(phase),
+                                      q_coh * np.sin(phase), q_ent, q_sup, np.ones(n), level, stage, level * stage,
+                                      np.where(stage > 0.6, stage, 0.0)], axis=1)
+        self.sigma = 0.01 * (1.0 - q_coh)  # the seed's noise_level
+        self.seeds = [st.noise_seed for st in states]
+        self.words = seed_sequence_words(self.seeds)
+        other = len(ENVELOPE_STAGES) - 1  # any other stage: the transcendent envelope
+        self.envelope = np.fromiter((ENVELOPE_INDEX.get(st.evolution_stage, other) for st in states),
+                                    dtype=np.intp, count=n)
 
 
-def _check_ranges(states: Sequence[ConsciousnessState], first: int, columns: dict[str, np.ndarray]) -> None:
+def _check_ranges(states: Sequence[ConsciousnessState], columns: dict[str, np.ndarray]) -> None:
     """Every unit field finite and in [0, 1] (the landing contract); a bad one names the state and field."""
     for name, values in columns.items():
         bad = ~((values >= 0.0) & (values <= 1.0))  # NaN fails both
         if bad.any():
-            _raise_for(states, first, name, bad, "out of range [0, 1] or not a number")
+            _raise_for(states, name, bad, "out of range [0, 1] or not a number")
 
 
-def _raise_for(states: Sequence[ConsciousnessState], first: int, name: str, bad: np.ndarray, problem: str) -> None:
+def _raise_for(states: Sequence[ConsciousnessState], name: str, bad: np.ndarray, problem: str) -> None:
     k = int(np.flatnonzero(bad)[0])
     try:
         which = states[k].state_id
     except ValueError:  # a non-finite field has no canonical JSON
         which = "without id"
-    raise ValueError(f"consciousness state #{first + k} ({which}): {name}: {problem}")
+    raise ValueError(f"consciousness state #{k} ({which}): {name}: {problem}")

@@ -64,15 +64,12 @@ def seed_sequence_words(seeds: Sequence[int]) -> np.ndarray:
     return np.stack(words, axis=1).astype("<u4").view("<u8").astype(np.uint64)
 
 
-def pcg64_state(words: Sequence[int]) -> tuple[int, int]:
-    """PCG64's (state, inc) after seeding with SeedSequence words (w0, w1) = initstate, (w2, w3) = initseq."""
-    initstate = (int(words[0]) << 64) | int(words[1])
-    initseq = (int(words[2]) << 64) | int(words[3])
-    inc = ((initseq << 1) | 1) & _MASK128
-    state = inc  # state = 0, then one step: 0·mult + inc
-    state = (state + initstate) & _MASK128
-    state = (state * _PCG_MULT + inc) & _MASK128
-    return state, inc
+def _pcg64_state_dict(w0: int, w1: int, w2: int, w3: int) -> dict:
+    """`PCG64.state` after seeding with SeedSequence words: initstate = (w0, w1), initseq = (w2, w3), then
+    pcg_setseq_128_srandom_r: inc = 2·initseq + 1; state = 0 → step → + initstate → step."""
+    inc = (((w2 << 64) | w3) << 1 | 1) & _MASK128
+    state = ((inc + ((w0 << 64) | w1)) * _PCG_MULT + inc) & _MASK128
+    return {"bit_generator": "PCG64", "state": {"state": state, "inc": inc}, "has_uint32": 0, "uinteger": 0}
 
 
 class StateNoise:
@@ -83,33 +80,33 @@ class StateNoise:
         self._generator = np.random.Generator(self._bit_generator)
         self.fast = self._agrees_with_numpy()
 
-    def fill(self, seeds: Sequence[int], out: np.ndarray, draw: Sequence[bool] | None = None) -> None:
-        """out[k] = default_rng(seeds[k]).standard_normal(out.shape[1]); rows with draw[k] False get zeros."""
-        if not self.fast:
-            for k, seed in enumerate(seeds):
-                if draw is None or draw[k]:
-                    np.random.default_rng(seed).standard_normal(out=out[k])
-                else:
-                    out[k] = 0.0
-            return
-        words = seed_sequence_words(seeds)
-        for k in range(len(seeds)):
-            if draw is None or draw[k]:
-                self._seed(words[k])
-                self._generator.standard_normal(out=out[k])
-            else:
-                out[k] = 0.0
+    def fill(self, seeds: Sequence[int], out: np.ndarray, draw: Sequence[bool] | None = None,
+             words: np.ndarray | None = None) -> None:
+        """out[k] = default_rng(seeds[k]).standard_normal(out.shape[1]); rows with draw[k] False get zeros.
 
-    def _seed(self, words: np.ndarray) -> None:
-        state, inc = pcg64_state(words)
-        self._bit_generator.state = {"bit_generator": "PCG64", "state": {"state": state, "inc": inc},
-                                     "has_uint32": 0, "uinteger": 0}
+        `words` = `seed_sequence_words(seeds)` when the caller has them already (one pass for a whole batch)."""
+        draws = [True] * len(seeds) if draw is None else np.asarray(draw, dtype=bool).tolist()
+        if not self.fast:
+            for row, seed, wanted in zip(out, seeds, draws):
+                if wanted:
+                    np.random.default_rng(seed).standard_normal(out=row)
+                else:
+                    row[:] = 0.0
+            return
+        words = seed_sequence_words(seeds) if words is None else words
+        bit_generator, normal = self._bit_generator, self._generator.standard_normal
+        for row, (w0, w1, w2, w3), wanted in zip(out, np.asarray(words).tolist(), draws):
+            if wanted:
+                bit_generator.state = _pcg64_state_dict(w0, w1, w2, w3)
+                normal(out=row)
+            else:
+                row[:] = 0.0
 
     def _agrees_with_numpy(self) -> bool:
         probe = np.empty(8)
         words = seed_sequence_words(_CHECK_SEEDS)
-        for k, seed in enumerate(_CHECK_SEEDS):
-            self._seed(words[k])
+        for seed, w in zip(_CHECK_SEEDS, words.tolist()):
+            self._bit_generator.state = _pcg64_state_dict(*w)
             self._generator.standard_normal(out=probe)
             if not np.array_equal(probe, np.random.default_rng(seed).standard_normal(8)):
                 return False

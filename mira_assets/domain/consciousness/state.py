@@ -65,10 +65,6 @@ class ConsciousnessState:
                    evolution_stage=record["evolution_stage"], quantum_state=record.get("quantum_state"),
                    timestamp=record["timestamp"])
 
-    @property
-    def stage_value(self) -> float:
-        return STAGE_VALUES.get(self.evolution_stage, UNKNOWN_STAGE_VALUE)
-
     def canonical_dict(self) -> dict[str, Any]:
         return {"level": self.level, "emotional_resonance": self.emotional_resonance,
                 "spark_intensity": self.spark_intensity, "memory_coherence": self.memory_coherence,
@@ -81,15 +77,16 @@ class ConsciousnessState:
         Written out key by key (sorted) because it runs once per state of every batch; tests hold it equal to
         that `json.dumps`. `float.__repr__` is what `json` writes for a finite float."""
         q = self.quantum_state
-        numbers = (self.emotional_resonance, self.level, self.memory_coherence, q["coherence"], q["entanglement"],
-                   q["phase"], q["superposition"], self.spark_intensity, self.timestamp)
-        if not all(map(math.isfinite, numbers)):
-            raise ValueError("consciousness state: a field is not a finite number")
-        r, lv, c, qc, qe, qp, qs, s, ts = map(repr, numbers)
-        stage = _json_string(self.evolution_stage)
-        return (f'{{"emotional_resonance":{r},"evolution_stage":{stage},"level":{lv},"memory_coherence":{c},'
-                f'"quantum_state":{{"coherence":{qc},"entanglement":{qe},"phase":{qp},"superposition":{qs}}},'
-                f'"spark_intensity":{s},"timestamp":{ts}}}')
+        r, lv, c, s, ts = self.emotional_resonance, self.level, self.memory_coherence, self.spark_intensity, \
+            self.timestamp
+        qc, qe, qp, qs = q["coherence"], q["entanglement"], q["phase"], q["superposition"]
+        if not math.isfinite(r + lv + c + s + ts + qc + qe + qp + qs):  # one sum: NaN and inf propagate
+            if not all(map(math.isfinite, (r, lv, c, s, ts, qc, qe, qp, qs))):
+                raise ValueError("consciousness state: a field is not a finite number")
+        return (f'{{"emotional_resonance":{r!r},"evolution_stage":{_json_string(self.evolution_stage)},'
+                f'"level":{lv!r},"memory_coherence":{c!r},"quantum_state":{{"coherence":{qc!r},'
+                f'"entanglement":{qe!r},"phase":{qp!r},"superposition":{qs!r}}},"spark_intensity":{s!r},'
+                f'"timestamp":{ts!r}}}')
 
     @property
     def digest(self) -> bytes:
