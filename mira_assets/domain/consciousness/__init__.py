@@ -5,12 +5,12 @@
 - `metrics`: cosine similarity, resonance, consciousness distance;
 - `vectors_table`: a day's encoded states and the `consciousness_vectors` table;
 - `records`: the `consciousness_states` Chroma records;
-- `evolution`: the breakthrough rule (private breakthrough records, public insight memories);
 - `similar`: similar-state search.
+
+The breakthrough rule that routes a state's insights lives beside this package, in `mira_assets.domain.evolution`.
 """
 
 from mira_assets.domain.consciousness.encoder import DIMENSION, ENCODER_NAME, ConsciousnessVectorEncoder
-from mira_assets.domain.evolution import EvolutionCheckpoints, evolution_checkpoints
 from mira_assets.domain.consciousness.metrics import consciousness_distance, cosine_similarity, resonance_score
 from mira_assets.domain.consciousness.records import STATES_COLLECTION, encoded_batch, state_batch
 from mira_assets.domain.consciousness.similar import SimilarState, SimilarStateError, find_similar_states
@@ -18,7 +18,7 @@ from mira_assets.domain.consciousness.state import ConsciousnessState, parse_sta
 from mira_assets.domain.consciousness.vectors_table import EncodedStates, encode_states, frame_encoded, vectors_frame
 
 __all__ = [
-    "DIMENSION", "ENCODER_NAME", "ConsciousnessVectorEncoder", "EvolutionCheckpoints", "evolution_checkpoints",
+    "DIMENSION", "ENCODER_NAME", "ConsciousnessVectorEncoder",
     "consciousness_distance", "cosine_similarity", "resonance_score", "STATES_COLLECTION", "encoded_batch",
     "state_batch", "SimilarState", "SimilarStateError", "find_similar_states", "ConsciousnessState",
     "parse_state", "EncodedStates", "encode_states", "frame_encoded", "vectors_frame",
