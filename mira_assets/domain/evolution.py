@@ -9,17 +9,24 @@ Framework-free. Per landing record of the `consciousness` stream:
   the other factors at their SPEC §1 defaults, the state's timestamp), so the memory path embeds, scores and
   stores it in `stored_memories` unchanged. The same insight twice in a day's ordinary states is one memory.
 Insights are secret until routed: nothing here logs them, and the containers below keep them out of repr.
+
+The routing is kept between assets as a table (`checkpoints_frame` / `frame_checkpoints`), one row per private
+record or public memory; it holds breakthrough insights, so the `evolution_checkpoints` asset seals it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import asdict, dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from mira_assets.domain.consciousness.state import ConsciousnessState
 from mira_assets.domain.scoring import Memory
 from resources.vault.records import PrivateItem
+
+if TYPE_CHECKING:  # pandas is imported when a frame is built
+    import pandas as pd
 
 BREAKTHROUGH_KIND = "breakthrough_insight"
 BREAKTHROUGH_SPARK = 0.9  # strictly above: a breakthrough even without the flag
@@ -27,6 +34,10 @@ INSIGHT_SIGNIFICANCE = 0.6
 INSIGHT_SOURCE = "consciousness_evolution"
 INSIGHT_ID_PREFIX = "insight_"
 INSIGHT_HEX_CHARS = 12
+ROUTE_PRIVATE = "breakthrough"  # a row of the checkpoints table holding one sealed-to-be PrivateItem
+ROUTE_PUBLIC = "public_insight"  # a row holding one public insight memory
+#: Columns of `checkpoints_frame`, in order. payload / metadata are JSON text.
+CHECKPOINT_COLUMNS = ("route", "record_id", "state_id", "timestamp", "payload", "metadata")
 
 
 def is_breakthrough(record: Mapping[str, Any]) -> bool:
@@ -59,7 +70,7 @@ def breakthrough_item(state_id: str, state: ConsciousnessState, insights: list[s
 class EvolutionCheckpoints:
     """A day's routing: private breakthrough records and public insight memories."""
 
-    states: int
+    states: int  # routed from records: every state of the day; read from a table: the states that gave a row
     breakthroughs: list[PrivateItem] = field(repr=False)
     public_insights: list[dict] = field(repr=False)
     private_insights: int = 0  # insights inside the breakthrough records (a count, never the text)
@@ -67,6 +78,11 @@ class EvolutionCheckpoints:
     def counts(self) -> dict[str, int]:
         return {"states": self.states, "breakthroughs": len(self.breakthroughs),
                 "private_insights": self.private_insights, "public_insights": len(self.public_insights)}
+
+    def breakthrough_reasons(self) -> dict[str, int]:
+        """How many breakthroughs were flagged by the runtime and how many only crossed the spark threshold."""
+        flagged = sum(1 for item in self.breakthroughs if item.payload["breakthrough"])
+        return {"flagged_breakthroughs": flagged, "spark_breakthroughs": len(self.breakthroughs) - flagged}
 
 
 def evolution_checkpoints(records: Iterable[Mapping[str, Any]]) -> EvolutionCheckpoints:
@@ -91,4 +107,53 @@ def evolution_checkpoints(records: Iterable[Mapping[str, Any]]) -> EvolutionChec
             public.setdefault(memory["memory_id"], memory)
     return EvolutionCheckpoints(states=states, breakthroughs=list(breakthroughs.values()),
                                 public_insights=list(public.values()),
+                                private_insights=private_insights)
+
+
+def _json(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def checkpoints_frame(checkpoints: EvolutionCheckpoints) -> "pd.DataFrame":
+    """The routing as a table: one row per breakthrough record, then one per public insight memory."""
+    import pandas as pd
+
+    rows = [(ROUTE_PRIVATE, item.payload["state_id"], item.payload["state_id"], float(item.timestamp),
+             _json(item.payload), _json(item.metadata)) for item in checkpoints.breakthroughs]
+    rows += [(ROUTE_PUBLIC, memory["memory_id"], memory["memory_id"][len(INSIGHT_ID_PREFIX):-INSIGHT_HEX_CHARS - 1],
+              float(memory["timestamp"]), _json(memory), "{}") for memory in checkpoints.public_insights]
+    columns = list(zip(*rows)) if rows else [[] for _ in CHECKPOINT_COLUMNS]
+    dtypes = ("str", "str", "str", "float64", "str", "str")
+    return pd.DataFrame({name: pd.Series(list(values), dtype=dtype)
+                         for name, values, dtype in zip(CHECKPOINT_COLUMNS, columns, dtypes)},
+                        columns=list(CHECKPOINT_COLUMNS))
+
+
+def frame_checkpoints(frame: "pd.DataFrame") -> EvolutionCheckpoints:
+    """Inverse of `checkpoints_frame` (also after a Parquet round trip). Errors name rows, never their text."""
+    missing = [c for c in CHECKPOINT_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"evolution checkpoints table lacks columns: {', '.join(missing)}")
+    breakthroughs: list[PrivateItem] = []
+    public: list[dict] = []
+    private_insights = 0
+    state_ids: set[str] = set()
+    for k, (route, record_id, state_id, timestamp, payload, metadata) in enumerate(
+            frame[list(CHECKPOINT_COLUMNS)].itertuples(index=False)):
+        state_ids.add(state_id)
+        try:
+            body = json.loads(payload)
+            meta = json.loads(metadata)
+        except (TypeError, ValueError):
+            raise ValueError(f"evolution checkpoints table row {k} ({record_id}): payload or metadata is not "
+                             "JSON (the table was changed after it was written)") from None
+        if route == ROUTE_PRIVATE:
+            breakthroughs.append(PrivateItem(kind=BREAKTHROUGH_KIND, timestamp=float(timestamp), payload=body,
+                                             metadata=meta))
+            private_insights += len(body.get("insights") or [])
+        elif route == ROUTE_PUBLIC:
+            public.append(body)
+        else:
+            raise ValueError(f"evolution checkpoints table row {k} ({record_id}): unknown route {route!r}")
+    return EvolutionCheckpoints(states=len(state_ids), breakthroughs=breakthroughs, public_insights=public,
                                 private_insights=private_insights)

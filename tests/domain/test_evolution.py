@@ -6,8 +6,8 @@ import json
 import pytest
 
 from domain.consciousness.helpers import state_record
-from mira_assets.domain.collection_records import memory_batch
-from mira_assets.domain.evolution import BREAKTHROUGH_KIND, evolution_checkpoints
+from mira_assets.domain.collection_records import memory_batch, stored_memory_records
+from mira_assets.domain.evolution import BREAKTHROUGH_KIND, checkpoints_frame, evolution_checkpoints, frame_checkpoints
 from mira_assets.domain.consciousness.state import ConsciousnessState
 from mira_assets.domain.landing import FRAME_COLUMNS, validate_record
 
@@ -89,3 +89,58 @@ def test_the_routing_result_never_shows_an_insight():
     assert SECRET not in repr(routed) and "public but not for logs" not in repr(routed)
     assert SECRET not in json.dumps(routed.counts())
     assert SECRET not in json.dumps([b.metadata for b in routed.breakthroughs])
+
+
+def test_a_breakthrough_record_never_shows_its_insights_in_a_repr():
+    item = evolution_checkpoints([state_record(spark_intensity=0.99, insights=[SECRET])]).breakthroughs[0]
+    assert SECRET not in repr(item) and SECRET not in str(item) and SECRET not in repr([item])
+    assert "breakthrough_insight" in repr(item)  # what and when stay visible
+
+
+def test_the_routing_survives_its_sealed_table_round_trip(tmp_path):
+    import pyarrow.parquet as pq
+
+    from resources.parquet import parquet_bytes
+
+    records = [state_record(spark_intensity=0.99, insights=[SECRET, "ünïcode ✨"], is_breakthrough=True),
+               state_record(spark_intensity=0.95, insights=[], timestamp=1793577601.5),
+               state_record(spark_intensity=0.9, insights=["edge insight"], timestamp=1793577602.0),
+               state_record(spark_intensity=0.1, insights=[], timestamp=1793577603.0)]
+    routed = evolution_checkpoints(records)
+    path = tmp_path / "checkpoints.parquet"
+    path.write_bytes(parquet_bytes(checkpoints_frame(routed)))
+    back = frame_checkpoints(pq.read_table(path).to_pandas())
+    assert [(b.kind, b.timestamp, b.payload, b.metadata) for b in back.breakthroughs] == \
+        [(b.kind, b.timestamp, b.payload, b.metadata) for b in routed.breakthroughs]
+    assert back.public_insights == routed.public_insights
+    assert back.private_insights == 2 and back.states == 3  # the three states that gave a row
+    empty = frame_checkpoints(pq.read_table(_write(tmp_path, checkpoints_frame(evolution_checkpoints([])))).to_pandas())
+    assert (empty.breakthroughs, empty.public_insights) == ([], [])
+
+
+def _write(tmp_path, frame):
+    from resources.parquet import parquet_bytes
+
+    path = tmp_path / "empty.parquet"
+    path.write_bytes(parquet_bytes(frame))
+    return path
+
+
+def test_a_damaged_table_is_refused_without_quoting_it():
+    frame = checkpoints_frame(evolution_checkpoints([state_record(spark_intensity=0.99, insights=[SECRET])]))
+    frame.loc[0, "payload"] = frame.loc[0, "payload"][:-5]  # cut: no longer JSON
+    with pytest.raises(ValueError, match="row 0") as err:
+        frame_checkpoints(frame)
+    assert SECRET not in str(err.value) and SECRET not in repr(err.value)
+    # a traceback shows neither the JSON error's document nor its message
+    assert err.value.__suppress_context__ and SECRET not in str(err.value.__context__)
+
+
+def test_an_insight_id_already_used_by_a_landing_memory_is_refused_by_name():
+    routed = evolution_checkpoints([state_record(spark_intensity=0.2, insights=["public insight"])])
+    clash = {**routed.public_insights[0], "content": "a landing memory that took the insight's id"}
+    with pytest.raises(ValueError, match=routed.public_insights[0]["memory_id"]):
+        stored_memory_records([clash], routed.public_insights)
+    landing = [{**clash, "memory_id": "mem-1"}, {**clash, "memory_id": "mem-2", "is_private": True}]
+    assert [m["memory_id"] for m in stored_memory_records(landing, routed.public_insights)] == \
+        ["mem-1", routed.public_insights[0]["memory_id"]]

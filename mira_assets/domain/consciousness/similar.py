@@ -48,43 +48,40 @@ def level_where(level: float) -> dict:
     return {"$and": [{"consciousness_level": {"$gte": low}}, {"consciousness_level": {"$lte": high}}]}
 
 
-def _collection(store_or_collection):
-    """A chromadb Collection as given, or `consciousness_states` of a `ChromaStore` (never created by a search)."""
-    if not hasattr(store_or_collection, "existing"):
-        return store_or_collection
-    col = store_or_collection.existing(STATES_COLLECTION)
-    if col is None:
-        raise SimilarStateError(f"collection {STATES_COLLECTION!r} does not exist in {store_or_collection.describe()}: "
+def _require_collection(store) -> None:
+    """Searching never creates the collection: a missing one is a clear error."""
+    if store.existing(STATES_COLLECTION) is None:
+        raise SimilarStateError(f"collection {STATES_COLLECTION!r} does not exist in {store.describe()}: "
                                 "materialize consciousness_states first")
-    return col
 
 
-def _stored(col, state_id: str) -> tuple[np.ndarray, float]:
-    got = col.get(ids=[state_id], include=["embeddings", "metadatas"])
+def _stored(store, state_id: str) -> tuple[np.ndarray, float]:
+    got = store.get_ids(STATES_COLLECTION, [state_id], include=("embeddings", "metadatas"))
     if not got["ids"]:
-        raise SimilarStateError(f"no state {state_id!r} in {col.name!r}")
+        raise SimilarStateError(f"no state {state_id!r} in {STATES_COLLECTION!r}")
     level = (got["metadatas"][0] or {}).get("consciousness_level")
     if level is None:
-        raise SimilarStateError(f"state {state_id!r} in {col.name!r} has no consciousness_level")
+        raise SimilarStateError(f"state {state_id!r} in {STATES_COLLECTION!r} has no consciousness_level")
     return np.asarray(got["embeddings"][0], dtype=np.float64), float(level)
 
 
-def find_similar_states(store_or_collection, state: Optional[ConsciousnessState] = None, *,
+def find_similar_states(store, state: Optional[ConsciousnessState] = None, *,
                         state_id: Optional[str] = None, n: int = 5,
                         encoder: Optional[ConsciousnessVectorEncoder] = None) -> list[SimilarState]:
-    """The `n` stored states closest to `state` (or to the stored state `state_id`) within its level window."""
+    """The `n` stored states closest to `state` (or to the stored state `state_id`) within its level window.
+
+    `store` is a `resources.chroma.ChromaStore` (anything with `existing`, `get_ids`, `query` and `describe`)."""
     if (state is None) == (state_id is None):
         raise SimilarStateError("give either a state or a state id")
     if n < 1:
         raise SimilarStateError("n must be at least 1")
-    col = _collection(store_or_collection)
+    _require_collection(store)
     if state is not None:
         vector, level = (encoder or ConsciousnessVectorEncoder()).encode(state), state.level
     else:
-        vector, level = _stored(col, state_id)
-    result = col.query(query_embeddings=vector.astype(np.float32).reshape(1, -1),
-                       n_results=n + (state_id is not None), where=level_where(level),
-                       include=["documents", "metadatas", "embeddings"])
+        vector, level = _stored(store, state_id)
+    result = store.query(STATES_COLLECTION, vector, n=n + (state_id is not None), where=level_where(level),
+                         include=("documents", "metadatas", "embeddings"))
     ids = result["ids"][0] if result.get("ids") else []
     keep = [k for k, rid in enumerate(ids) if rid != state_id]
     if not keep:

@@ -109,11 +109,11 @@ def test_a_plain_chromadb_client_reads_the_collection(three_days, plain_dump):
          "quantum_coherence", "quantum_phase", "timestamp", "partition"]))}
 
 
-def test_a_plain_collection_can_be_searched_too(three_days):
+def test_a_store_over_the_callers_own_client_searches_the_same(three_days):
     _, store, stored, _ = three_days
-    col = store.existing(STATES_COLLECTION)
+    theirs = ChromaStore(client=store.client)  # e.g. an HttpClient the caller already holds
     target = sorted(stored)[3]
-    assert [h.state_id for h in find_similar_states(col, state_id=target, n=3)] == \
+    assert [h.state_id for h in find_similar_states(theirs, state_id=target, n=3)] == \
         [h.state_id for h in find_similar_states(store, state_id=target, n=3)]
 
 
