@@ -274,3 +274,14 @@ def test_withdrawn_states_leave_the_collection_the_memories_and_the_vault(tmp_pa
     assert breakthrough_payloads(root, key) == []
     assert metadata(result, "consciousness_states")["deleted"] == 2
     assert checks(result)[("consciousness_states", "collection_holds_exactly_partition_ids")] is True
+
+
+def test_similar_states_are_found_in_what_the_asset_wrote(day_run):
+    from mira_assets.domain.search import similar_states
+
+    root, _, _, _ = day_run
+    store = ChromaStore(path=root / "databases" / "chromadb")
+    rows = similar_states(store, state_id=state_id(STATES["edge"]), n=3)
+    assert rows and state_id(STATES["edge"]) not in [r.state_id for r in rows]
+    assert all(abs(r.metadata["consciousness_level"] - 0.44) <= 0.2 + 1e-9 for r in rows)
+    assert all(r.metadata["partition"] == DAY for r in rows)

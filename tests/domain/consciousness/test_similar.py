@@ -1,5 +1,7 @@
 """Similar-state search against a real embedded ChromaDB: the right neighbours, only inside the level window."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -129,3 +131,65 @@ def test_questions_that_cannot_be_answered_say_why(tmp_path, three_days):
     with pytest.raises(SimilarStateError, match="at least 1"):
         find_similar_states(store, state, n=0)
     assert not (tmp_path / "empty").exists()  # looking never creates a database
+
+
+def test_the_search_function_takes_a_landing_shaped_state_and_says_what_is_wrong(three_days):
+    from mira_assets.domain.search import SearchError, similar_states
+
+    _, store, stored, levels = three_days
+    query = {"level": 0.55, "emotional_resonance": 0.8, "spark_intensity": 0.7, "memory_coherence": 0.6,
+             "evolution_stage": "intermediate", "quantum_state": {"coherence": 0.9}}  # no timestamp: epoch 0
+    rows = similar_states(store, query, n=4)
+    vector = ConsciousnessVectorEncoder().encode(ConsciousnessState.from_record({**query, "timestamp": 0.0}))
+    assert [r.state_id for r in rows] == brute_force(vector, stored, levels, 0.55, 4)
+    assert similar_states(store, query, n=4) == rows  # the same query, the same answer
+    assert set(rows[0].to_dict()) == {"state_id", "description", "metadata", "similarity", "resonance_score",
+                                      "consciousness_distance"}
+    with pytest.raises(SearchError, match="level: out of range"):
+        similar_states(store, {**query, "level": 1.5})
+    with pytest.raises(SearchError, match="no state 'consciousness_1_000000000000'"):
+        similar_states(store, state_id="consciousness_1_000000000000")
+    with pytest.raises(SearchError, match="either a state or a state id"):
+        similar_states(store)
+
+
+def test_cli_finds_similar_states_by_id_and_by_state(three_days):
+    from typer.testing import CliRunner
+
+    from mira_assets.cli.main import app
+
+    path, store, stored, levels = three_days
+    runner = CliRunner()
+    target = sorted(stored)[40]
+    by_id = runner.invoke(app, ["consciousness", "similar", "--id", target, "-n", "3", "--json",
+                                "--chroma-path", str(path)])
+    assert by_id.exit_code == 0, by_id.output
+    rows = json.loads(by_id.stdout)
+    assert [r["state_id"] for r in rows] == [h.state_id for h in find_similar_states(store, state_id=target, n=3)]
+    assert rows[0]["similarity"] >= rows[1]["similarity"] >= rows[2]["similarity"]
+    assert {"resonance_score", "consciousness_distance", "description", "metadata"} <= set(rows[0])
+    state = json.dumps(state_record(level=0.3, spark_intensity=0.2, evolution_stage="beginner"))
+    table = runner.invoke(app, ["consciousness", "similar", "--state", state, "--chroma-path", str(path)])
+    assert table.exit_code == 0, table.output
+    assert "similarity" in table.output and "resonance" in table.output and "Consciousness state at" in table.output
+    assert len([line for line in table.output.splitlines() if "consciousness_" in line]) == 5
+    for args, message in [(["--id", target, "--state", state], "exactly one of"),
+                          ([], "exactly one of"),
+                          (["--state", "{level: 1"], "--state is not valid JSON"),
+                          (["--state", json.dumps({"level": 0.5})], "emotional_resonance: missing"),
+                          (["--id", "consciousness_9_abcdef012345"], "no state"),
+                          (["--id", target, "-n", "0"], "-n must be at least 1")]:
+        bad = runner.invoke(app, ["consciousness", "similar", *args, "--chroma-path", str(path)])
+        assert bad.exit_code == 1 and message in bad.output, (args, bad.output)
+    missing = runner.invoke(app, ["consciousness", "similar", "--id", target, "--chroma-path", str(path) + "-none"])
+    assert missing.exit_code == 1 and "materialize consciousness_states first" in missing.output
+
+
+def test_mira_help_imports_no_heavy_framework_with_the_consciousness_command_registered():
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", "import mira_assets.cli.main"],
+                          capture_output=True, text=True, check=True)
+    imported = {line.split("|")[-1].strip().split(".")[0] for line in proc.stderr.splitlines() if "|" in line}
+    assert not imported & {"dagster", "torch", "chromadb", "numpy", "pandas"}
