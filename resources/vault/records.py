@@ -34,7 +34,7 @@ class RecordRef:
 
 @dataclass(frozen=True)
 class PrivateItem:
-    kind: str              # "thought" | "memory" | "breakthrough" | "htm_pattern" | ...
+    kind: str              # "thought" | "memory" | "breakthrough_insight" | "htm_pattern" | ...
     timestamp: float       # epoch seconds (UTC); its epoch ms goes into the memory id
     payload: dict = field(repr=False)  # secret: sealed (never in a repr, a log line or an exception)
     metadata: dict = field(default_factory=dict)  # NOT secret: stored in clear + in the index
