@@ -3,6 +3,7 @@
 
 import dagster as dg
 
+from mira_assets.markdown import problems_table
 from resources.vault_resource import VaultResource
 
 
@@ -27,8 +28,7 @@ def restore_codebase_snapshot(context: dg.OpExecutionContext, config: CodebaseRe
         problems = getattr(e, "problems", [])
         raise dg.Failure(
             description=str(e),
-            metadata={"bad_files": dg.MetadataValue.md(
-                "| file | problem |\n|---|---|\n" + "\n".join(f"| `{p.path}` | {p.reason} |" for p in problems[:200]))}
+            metadata={"bad_files": dg.MetadataValue.md(problems_table((p.path, p.reason) for p in problems))}
             if problems else {},
         ) from None
     context.add_output_metadata({"snapshot_id": config.snapshot_id, "dest": config.dest, "files": result.files,

@@ -3,14 +3,10 @@
 
 import dagster as dg
 
-from mira_assets.sealed_tables import rotate_vault_and_tables, verify_vault_and_tables
-from resources.vault_resource import DataRootResource, VaultResource
-
-
-def _problems_table(problems: list[tuple[str, str]]) -> str:
-    rows = "\n".join(f"| `{path}` | {reason} |" for path, reason in problems[:200])
-    more = f"\n\n…and {len(problems) - 200} more" if len(problems) > 200 else ""
-    return f"| file | problem |\n|---|---|\n{rows}{more}"
+from mira_assets.markdown import problems_table
+from resources.data_root_resource import DataRootResource
+from resources.vault.sealed_tables import rotate_vault_and_tables, verify_vault_and_tables
+from resources.vault_resource import VaultResource
 
 
 @dg.op(description="Decrypt every record in the vault and every sealed table; fail naming each bad file.")
@@ -20,7 +16,7 @@ def verify_vault(context: dg.OpExecutionContext, vault: VaultResource, data_root
     if problems:
         raise dg.Failure(
             description=f"{len(problems)} vault file(s) failed verification",
-            metadata={"bad_files": dg.MetadataValue.md(_problems_table(problems))},
+            metadata={"bad_files": dg.MetadataValue.md(problems_table(problems))},
         )
     context.log.info("every vault file and sealed table decrypts and authenticates")
 
@@ -48,7 +44,7 @@ def import_legacy_vault(context: dg.OpExecutionContext, config: LegacyImportConf
     if report.failed:
         raise dg.Failure(
             description=f"{len(report.failed)} legacy record(s) failed to decrypt; the rest were imported",
-            metadata={"failures": dg.MetadataValue.md(_problems_table(report.failed))},
+            metadata={"failures": dg.MetadataValue.md(problems_table(report.failed))},
         )
 
 

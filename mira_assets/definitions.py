@@ -1,48 +1,98 @@
-"""The code location: every asset, check, job, schedule and resource of mira-storage."""
+"""The code location: every asset, check, job, schedule and resource of mira-storage.
+
+Dagster loads `defs` (a `@dg.definitions` function) when the code location starts, not when this module is
+imported. Configuration reaches the resources only as `dg.EnvVar`s: Dagster resolves their values when a run
+starts and the UI shows their names, never a key. `dg.EnvVar` has no default, so `defs` binds a setting to its
+variable only when the variable is set and otherwise leaves the resource's default (a data root of
+`./mira_data`, an embedded Chroma, the CPU). Tests and scripts build the same Definitions from explicit
+settings: `build_definitions(storage_resources(data_root=..., vault_key=...))`.
+
+Settings (environment variable: resource field):
+    MIRA_DATA             data_root.root (every other resource takes its paths from it)
+    MIRA_VAULT_KEY        vault.key          MIRA_VAULT_KEY_FILE   vault.key_file
+    MIRA_CHROMA_HOST      chroma.host        MIRA_CHROMA_PORT      chroma.port
+    MIRA_EMBEDDER_DEVICE  embedder.device    MIRA_CODEBASES        codebases.codebases_json
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from typing import Any, Optional, Sequence
 
 import dagster as dg
 
 from jobs.codebase_restore import restore_codebase_job
 from jobs.daily import daily_storage_job, nightly_storage_schedule
 from jobs.vault_maintenance import import_legacy_vault_job, rotate_vault_key_job, verify_vault_job
-from mira_assets import codebase, consciousness, conversations, facts, memories, private_memory
+from mira_assets.assets import codebase, consciousness, conversations, evolution, facts, memories, private_memory
 from mira_assets.io_managers import ParquetTableIOManager, SealedParquetTableIOManager
 from resources.chroma_resource import ChromaResource
-from resources.codebase_resource import CodebasesResource
+from resources.codebase_resource import CodebaseEntry, CodebasesResource
+from resources.data_root_resource import DEFAULT_ROOT, DataRootResource
 from resources.embedder_resource import EmbedderResource
-from resources.vault_resource import DataRootResource, VaultResource
+from resources.vault_resource import VaultResource
+
+ASSET_MODULES = [conversations, private_memory, memories, facts, consciousness, evolution, codebase]
+JOBS = [daily_storage_job, verify_vault_job, rotate_vault_key_job, import_legacy_vault_job, restore_codebase_job]
+SCHEDULES = [nightly_storage_schedule]
+Setting = Any  # a plain value or a dg.EnvVar
 
 
-def _env_or_none(name: str):
-    """Secrets and paths reach resources only as EnvVars, and only when they are set."""
-    return dg.EnvVar(name) if os.environ.get(name) else None
-
-
-def build_resources() -> dict:
-    vault = VaultResource(key=_env_or_none("MIRA_VAULT_KEY"), key_file=_env_or_none("MIRA_VAULT_KEY_FILE"))
-    data_root = DataRootResource(root=_env_or_none("MIRA_DATA") or "")
+def storage_resources(
+    *,
+    data_root: Setting = DEFAULT_ROOT,
+    vault_key: Optional[Setting] = None,
+    vault_key_file: Optional[Setting] = None,
+    chroma_host: Optional[Setting] = None,
+    chroma_port: Setting = 8000,
+    embedder_device: Setting = "cpu",
+    codebases: Sequence[Mapping[str, Any]] = (),
+    codebases_json: Optional[Setting] = None,
+) -> dict[str, Any]:
+    """Every resource the assets and jobs need, all taking their paths from one `DataRootResource`."""
+    root = DataRootResource(root=data_root)
+    vault = VaultResource(data_root=root, key=vault_key, key_file=vault_key_file)
     return {
+        "data_root": root,
         "vault": vault,
-        "data_root": data_root,
-        "io_manager": ParquetTableIOManager(root=data_root.root),
-        "private_io_manager": SealedParquetTableIOManager(root=data_root.root, vault=vault),
-        "chroma": ChromaResource(
-            host=_env_or_none("MIRA_CHROMA_HOST"), port=int(os.environ.get("MIRA_CHROMA_PORT", "8000"))
-        ),
-        "codebases": CodebasesResource(),
-        "embedder": EmbedderResource(device=_env_or_none("MIRA_EMBEDDER_DEVICE") or "cpu"),
+        "io_manager": ParquetTableIOManager(data_root=root),
+        "private_io_manager": SealedParquetTableIOManager(data_root=root, vault=vault),
+        "chroma": ChromaResource(data_root=root, host=chroma_host, port=chroma_port),
+        "codebases": CodebasesResource(codebases=[CodebaseEntry(**dict(c)) for c in codebases],
+                                       codebases_json=codebases_json),
+        "embedder": EmbedderResource(device=embedder_device),
     }
 
 
-ASSET_MODULES = [conversations, private_memory, memories, facts, consciousness, codebase]
+def resources_from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """`storage_resources` with each setting whose variable is set in ``environ`` bound to its `dg.EnvVar`."""
 
-defs = dg.Definitions(
-    assets=dg.load_assets_from_modules(ASSET_MODULES),
-    jobs=[daily_storage_job, verify_vault_job, rotate_vault_key_job, import_legacy_vault_job, restore_codebase_job],
-    schedules=[nightly_storage_schedule],
-    resources=build_resources(),
-)
+    def env(name: str, as_int: bool = False) -> dict[str, Any]:
+        return {} if not environ.get(name) else {"value": dg.EnvVar.int(name) if as_int else dg.EnvVar(name)}
+
+    settings = {
+        "data_root": env("MIRA_DATA"),
+        "vault_key": env("MIRA_VAULT_KEY"),
+        "vault_key_file": env("MIRA_VAULT_KEY_FILE"),
+        "chroma_host": env("MIRA_CHROMA_HOST"),
+        "chroma_port": env("MIRA_CHROMA_PORT", as_int=True),
+        "embedder_device": env("MIRA_EMBEDDER_DEVICE"),
+        "codebases_json": env("MIRA_CODEBASES"),
+    }
+    return storage_resources(**{name: bound["value"] for name, bound in settings.items() if bound})
+
+
+def build_definitions(resources: Mapping[str, Any]) -> dg.Definitions:
+    """The code location's assets, checks, jobs and schedule with the given resources."""
+    return dg.Definitions(
+        assets=dg.load_assets_from_modules(ASSET_MODULES),
+        jobs=JOBS,
+        schedules=SCHEDULES,
+        resources=dict(resources),
+    )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return build_definitions(resources_from_environment(os.environ))

@@ -6,38 +6,26 @@ before they touch the disk, so Dagster's storage never holds that text in the cl
 """
 
 
-import io
 from pathlib import Path
 
 import dagster as dg
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
-from mira_assets.sealed_tables import SEALED_SUFFIX, seal_table, unseal_table
-from resources.data_root import DataLayout
+from resources.data_root_resource import DataRootResource
+from resources.parquet import parquet_bytes, read_parquet_bytes
 from resources.vault.atomic import atomic_write
+from resources.vault.sealed_tables import SEALED_SUFFIX, seal_table, unseal_table
 from resources.vault_resource import VaultResource
 
 
-def _frame_to_parquet(frame: pd.DataFrame) -> bytes:
-    buffer = io.BytesIO()
-    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), buffer, compression="zstd")
-    return buffer.getvalue()
-
-
-def _parquet_to_frame(data: bytes) -> pd.DataFrame:
-    return pq.read_table(io.BytesIO(data)).to_pandas()
-
-
 class ParquetTableIOManager(dg.ConfigurableIOManager):
-    """Plain Parquet at `<root>/tables/<asset>/<partition>.parquet`."""
+    """Plain Parquet at `<data root>/tables/<asset>/<partition>.parquet`."""
 
-    root: str = ""
+    data_root: DataRootResource
     suffix: str = ".parquet"
 
     def _tables_root(self) -> Path:
-        return (DataLayout(Path(self.root).resolve()) if self.root else DataLayout.from_env()).tables
+        return self.data_root.layout().tables
 
     def _path(self, asset_key: dg.AssetKey, partition: str) -> Path:
         return self._tables_root().joinpath(*asset_key.path) / f"{partition}{self.suffix}"
@@ -53,8 +41,7 @@ class ParquetTableIOManager(dg.ConfigurableIOManager):
             return
         partition = context.partition_key if context.has_partition_key else "all"
         path = self._path(context.asset_key, partition)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, self._encode(path, _frame_to_parquet(obj)))
+        atomic_write(path, self._encode(path, parquet_bytes(obj)))
         context.add_output_metadata({"table_path": dg.MetadataValue.path(str(path)), "rows": len(obj)})
 
     def load_input(self, context: dg.InputContext) -> pd.DataFrame:
@@ -67,12 +54,12 @@ class ParquetTableIOManager(dg.ConfigurableIOManager):
                 raise FileNotFoundError(
                     f"table {asset_key.to_user_string()} for {partition} is missing at {path}: materialize it first"
                 )
-            frames.append(_parquet_to_frame(self._decode(path, path.read_bytes())))
+            frames.append(read_parquet_bytes(self._decode(path, path.read_bytes())).to_pandas())
         return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
 
 class SealedParquetTableIOManager(ParquetTableIOManager):
-    """Parquet sealed by the vault at `<root>/tables/<asset>/<partition>.parquet.enc`."""
+    """Parquet sealed by the vault at `<data root>/tables/<asset>/<partition>.parquet.enc`."""
 
     suffix: str = SEALED_SUFFIX
     vault: VaultResource

@@ -6,17 +6,21 @@ from typing import Optional
 
 import dagster as dg
 
-from resources.chroma import ChromaStore, default_chroma_path
+from resources.chroma import ChromaStore
+from resources.data_root_resource import DataRootResource
 
 
 class ChromaResource(dg.ConfigurableResource):
-    """ChromaDB. `path` (default `$MIRA_DATA/databases/chromadb`) for the embedded PersistentClient, or
-    `host` (+ `port`) for an HttpClient to a Chroma server. The embedded client is safe for one writing process
-    only: writers are in the Dagster pool `chroma` (limit 1); use a server for parallel runs."""
+    """ChromaDB. The embedded PersistentClient at `<data root>/databases/chromadb` (or `path`), or with `host`
+    (+ `port`) an HttpClient to a Chroma server. The embedded client is safe for one writing process only:
+    writers are in the Dagster pool `chroma` (limit 1); use a server for parallel runs."""
 
+    data_root: DataRootResource
     path: str = ""
     host: Optional[str] = None
     port: int = 8000
 
     def get_store(self) -> ChromaStore:
-        return ChromaStore(path=self.path or default_chroma_path(), host=self.host or None, port=self.port)
+        if self.host:
+            return ChromaStore(host=self.host, port=self.port)
+        return ChromaStore(path=self.path or self.data_root.layout().chromadb)

@@ -8,12 +8,13 @@ from typing import List, Optional
 
 import dagster as dg
 
-from resources.codebase.config import CodebaseSpec, default_codebases, parse_codebases
+from resources.codebase.config import ENV_VAR, CodebaseSpec, default_codebases, parse_codebases
 
 
 class CodebaseEntry(dg.Config):
     name: str = ""
-    """Name of the codebase (letters, digits, '.', '_', '-'); default: the folder's name."""
+    """Name of the codebase (the project's id rule: no '/', no leading '.', at most 176 bytes); default: the
+    folder's name."""
     path: str
     """Folder to snapshot."""
     excludes: List[str] = []
@@ -21,9 +22,11 @@ class CodebaseEntry(dg.Config):
 
 
 class CodebasesResource(dg.ConfigurableResource):
-    """The codebases to snapshot. Empty: `MIRA_CODEBASES` (JSON list), else this repository."""
+    """The codebases to snapshot: `codebases`, else `codebases_json` (a JSON list of {name, path, excludes}; the
+    code location binds it to `dg.EnvVar("MIRA_CODEBASES")`), else this repository."""
 
     codebases: List[CodebaseEntry] = []
+    codebases_json: Optional[str] = None
     zstd_level: int = 3
     """zstd level of new chunks (1..19): 3 keeps a first snapshot fast; 6 stores source trees about
     7 % smaller for about 2.8x the compression time."""
@@ -34,7 +37,7 @@ class CodebasesResource(dg.ConfigurableResource):
     def get_codebases(self) -> list[CodebaseSpec]:
         if self.codebases:
             return parse_codebases([c.model_dump() for c in self.codebases])
-        return default_codebases()
+        return default_codebases({ENV_VAR: self.codebases_json} if self.codebases_json else {})
 
     def now(self) -> float:
         """Epoch seconds of "now": `now_utc` when set, else the clock."""

@@ -9,7 +9,8 @@ from typing import Optional
 
 
 def default_data_root() -> Path:
-    """`MIRA_DATA`, or `./mira_data` when unset."""
+    """`MIRA_DATA`, or `./mira_data` when unset: the CLI's default. The Dagster code location gets its root
+    from `DataRootResource` instead (data_root_resource.py)."""
     return Path(os.environ.get("MIRA_DATA", "mira_data")).resolve()
 
 
@@ -19,6 +20,7 @@ class DataLayout:
 
     @classmethod
     def from_env(cls) -> "DataLayout":
+        """The layout under `default_data_root()` (for the CLI)."""
         return cls(default_data_root())
 
     @classmethod

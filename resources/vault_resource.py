@@ -7,34 +7,26 @@ from typing import Optional
 
 import dagster as dg
 
-from resources.data_root import DataLayout
+from resources.data_root_resource import DataRootResource
+from resources.hosted_stores import hosted_stores
 from resources.vault.keyring import Keyring
 from resources.vault.store import Vault
 
-__all__ = ["VaultResource", "DataRootResource"]
-
 
 class VaultResource(dg.ConfigurableResource):
-    """The Lightning Vidmem vault. Keys come only through `dg.EnvVar`; no key, no run."""
+    """The Lightning Vidmem vault at `<data root>/databases/lightning_vidmem` (or `root`).
 
+    Keys come only through configuration, in the code location from `dg.EnvVar("MIRA_VAULT_KEY")` and/or
+    `dg.EnvVar("MIRA_VAULT_KEY_FILE")`: no key configured, no run (nothing is read behind Dagster's back)."""
+
+    data_root: DataRootResource
     root: str = ""
     key: Optional[str] = None
     key_file: Optional[str] = None
 
     def vault_root(self) -> Path:
-        if self.root:
-            return Path(self.root)
-        return DataLayout.from_env().vault
+        return Path(self.root) if self.root else self.data_root.layout().vault
 
     def get_vault(self) -> Vault:
         keyring = Keyring.load(key_b64=self.key or None, key_file=self.key_file or None)
-        return Vault(self.vault_root(), keyring)
-
-
-class DataRootResource(dg.ConfigurableResource):
-    """The project's data root (`MIRA_DATA` by default): landing, quarantine, tables, manifests."""
-
-    root: str = ""
-
-    def layout(self) -> DataLayout:
-        return DataLayout(Path(self.root).resolve()) if self.root else DataLayout.from_env()
+        return Vault(self.vault_root(), keyring, hosted=hosted_stores())

@@ -30,8 +30,8 @@ def demo_data(
     if days < 1:
         typer.echo("error: --days must be at least 1", err=True)
         raise typer.Exit(1)
-    from mira_assets.demo_data import generate_demo_data
-    from mira_assets.landing import STREAMS
+    from mira_assets.domain.demo_data import generate_demo_data
+    from mira_assets.domain.landing.contract import STREAMS
 
     try:
         counts = generate_demo_data(out, first, days, seed)

@@ -22,8 +22,8 @@ _CHROMA_PORT = typer.Option(8000, "--chroma-port", envvar="MIRA_CHROMA_PORT")
 
 
 def _ranked(chroma_path, chroma_host, chroma_port, now: Optional[float]):
-    from mira_assets.collection_records import MEMORIES_COLLECTION
-    from mira_assets.search import rank_by_persistence
+    from mira_assets.domain.collection_records import MEMORIES_COLLECTION
+    from mira_assets.domain.search import rank_by_persistence
 
     store = open_store(chroma_path, chroma_host, chroma_port)
     if store.existing(MEMORIES_COLLECTION) is None:
@@ -85,8 +85,8 @@ def forget(
     """List (--dry-run) or delete the public memories of `stored_memories` that should not persist.
 
     Deletes from ChromaDB only; rematerializing their day brings them back."""
-    from mira_assets.collection_records import MEMORIES_COLLECTION
-    from mira_assets.search import forget_candidates
+    from mira_assets.domain.collection_records import MEMORIES_COLLECTION
+    from mira_assets.domain.search import forget_candidates
 
     try:
         store, ranked = _ranked(chroma_path, chroma_host, chroma_port, now if now is not None else time.time())

@@ -10,6 +10,8 @@ from typing import Optional
 
 import typer
 
+from resources.data_root import DataLayout
+
 app = typer.Typer(help="Semantic search over the ChromaDB collections.", no_args_is_help=True)
 
 
@@ -21,7 +23,9 @@ def fail(message: str) -> None:
 def open_store(chroma_path: Optional[str], chroma_host: Optional[str], chroma_port: int):
     from resources.chroma import ChromaStore
 
-    return ChromaStore(path=chroma_path or None, host=chroma_host or None, port=chroma_port)
+    if chroma_host:
+        return ChromaStore(host=chroma_host, port=chroma_port)
+    return ChromaStore(path=chroma_path or DataLayout.from_env().chromadb)
 
 
 def _short(text: str, width: int = 100) -> str:
@@ -60,8 +64,8 @@ def search(
     device: str = typer.Option("cpu", "--device", help="Embedding device: cpu, cuda or auto."),
 ) -> None:
     """Rank records by similarity (1 − cosine distance) to TEXT; prints similarity, importance, spark and date."""
-    from mira_assets.search import COLLECTIONS, SearchError, build_where
-    from mira_assets.search import search as run_search
+    from mira_assets.domain.search import COLLECTIONS, SearchError, build_where
+    from mira_assets.domain.search import search as run_search
 
     if collection not in COLLECTIONS:
         fail(f"unknown collection {collection!r}: use one of {', '.join(COLLECTIONS)}")

@@ -32,7 +32,10 @@ def _fail(message: str) -> None:
     raise typer.Exit(1)
 
 
-def _open_vault(root: Optional[Path]):
+def _open_vault(root: Optional[Path], *, with_hosted_stores: bool = False):
+    """The vault at ``root`` (default: the data root's), keyed from the environment; with the stores it hosts
+    (the codebase store) when the command walks every file under the root."""
+    from resources.hosted_stores import hosted_stores
     from resources.vault.envelope import VaultError
     from resources.vault.keyring import Keyring
     from resources.vault.store import Vault
@@ -41,7 +44,7 @@ def _open_vault(root: Optional[Path]):
         keyring = Keyring.from_env()
     except VaultError as e:
         _fail(str(e))
-    return Vault(root or DataLayout.from_env().vault, keyring)
+    return Vault(root or DataLayout.from_env().vault, keyring, hosted=hosted_stores() if with_hosted_stores else ())
 
 
 @contextmanager
@@ -64,10 +67,10 @@ def _progress(desc: str):
 @app.command()
 def verify(root: Optional[Path] = typer.Option(None, "--root", help=ROOT_HELP)) -> None:
     """Decrypt every record and the sealed tables beside the vault; name each bad file; exit 1 if any."""
-    from mira_assets.sealed_tables import verify_vault_and_tables
     from resources.vault.envelope import VaultError
+    from resources.vault.sealed_tables import verify_vault_and_tables
 
-    vault = _open_vault(root)
+    vault = _open_vault(root, with_hosted_stores=True)
     if not vault.root.is_dir():
         _fail(f"vault root {vault.root} does not exist")
     try:
@@ -100,10 +103,10 @@ def show(record_id: str = typer.Argument(..., help="Record id (private_... or co
 @app.command()
 def rotate(root: Optional[Path] = typer.Option(None, "--root", help=ROOT_HELP)) -> None:
     """Re-encrypt every record and sealed table to the active key (older keys must still be in the keyring)."""
-    from mira_assets.sealed_tables import rotate_vault_and_tables
     from resources.vault.envelope import VaultError
+    from resources.vault.sealed_tables import rotate_vault_and_tables
 
-    vault = _open_vault(root)
+    vault = _open_vault(root, with_hosted_stores=True)
     if not vault.root.is_dir():
         _fail(f"vault root {vault.root} does not exist")
     try:
@@ -142,8 +145,9 @@ def keygen(out: Optional[Path] = typer.Option(None, "--out", "-o",
                                               help="Write the key to this file (mode 0600) instead of stdout."),
            ) -> None:
     """Make a new random vault key (base64 of 32 bytes)."""
-    from resources.vault.keyring import generate_key_b64, key_id
     import base64
+
+    from resources.vault.keyring import generate_key_b64, key_id
 
     key = generate_key_b64()
     kid = key_id(base64.b64decode(key))

@@ -24,7 +24,7 @@ from resources.codebase.chunking import SMALL_FILE, cut_tree, iter_chunks
 from resources.codebase.packs import PackWriter
 from resources.codebase.selection import DIR, FILE, WalkStats
 from resources.codebase.sources import LiveTree, TreeSource, Vanished
-from resources.codebase.store import (MANIFEST_KIND, SNAPSHOT_ID_RE, CodebaseError, CodebaseStore, Progress,
+from resources.codebase.store import (MANIFEST_KIND, NAME_RESERVED_BYTES, CodebaseError, CodebaseStore, Progress,
                                       SnapshotInfo, default_name, safe_name, utc_day)
 
 WINDOW = 1024  # entries waiting at most (written in walk order); a big file at the front must not idle the other workers
@@ -112,14 +112,14 @@ def snapshot(
         name = name or default_name(source.root)
     if not name:
         raise CodebaseError("a snapshot of a git commit or an imported tree needs a codebase name")
-    name = safe_name(name, "codebase name")
+    name = safe_name(name, "codebase name", NAME_RESERVED_BYTES)
     now = time.time() if now is None else now
     day_s = (day.isoformat() if isinstance(day, dt.date) else str(day)) if day else utc_day(now)
     dt.date.fromisoformat(day_s)
     if snapshot_id is None:
         stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(now))
         snapshot_id = f"{name}_{stamp}_{secrets.token_hex(3)}"
-    safe_name(snapshot_id, "snapshot id", SNAPSHOT_ID_RE)
+    safe_name(snapshot_id, "snapshot id")
 
     store.close()
     with store.lock(exclusive=False):

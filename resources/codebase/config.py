@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from resources.codebase.store import CodebaseError, safe_name
+from resources.codebase.store import NAME_RESERVED_BYTES, CodebaseError, safe_name
 
 ENV_VAR = "MIRA_CODEBASES"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -33,7 +33,7 @@ def parse_codebases(items: Sequence[Mapping]) -> list[CodebaseSpec]:
         if not isinstance(item, Mapping) or "path" not in item:
             raise CodebaseError(f"codebase #{i + 1}: needs at least a 'path'")
         path = Path(str(item["path"])).expanduser()
-        name = safe_name(str(item.get("name") or path.resolve().name), f"codebase #{i + 1} name")
+        name = safe_name(str(item.get("name") or path.resolve().name), f"codebase #{i + 1} name", NAME_RESERVED_BYTES)
         if name in seen:
             raise CodebaseError(f"codebase name {name!r} is listed twice")
         seen.add(name)

@@ -23,7 +23,7 @@ import math
 
 from resources.codebase import archiver
 from resources.codebase.sources import MemoryTree
-from resources.codebase.store import SNAPSHOT_ID_RE, ChunkProblem, CodebaseError, CodebaseStore, SnapshotInfo, safe_name, utc_day
+from resources.codebase.store import ChunkProblem, CodebaseError, CodebaseStore, SnapshotInfo, safe_name, utc_day
 
 NAME = "legacy"
 ID_PREFIX = "legacy_"
@@ -36,12 +36,10 @@ class LegacySnapshotError(ValueError):
 
 def snapshot_id_for(legacy_id: str) -> str:
     """The store's id for an imported 1.0 snapshot."""
-    sid = ID_PREFIX + legacy_id
     try:
-        return safe_name(sid, "snapshot id", SNAPSHOT_ID_RE)
-    except CodebaseError:
-        raise LegacySnapshotError(f"snapshot id {legacy_id[:60]!r} cannot name a file in the store "
-                                  "(letters, digits, '.', '_', '-'; at most 193 characters)") from None
+        return safe_name(ID_PREFIX + legacy_id, "snapshot id")
+    except CodebaseError as e:
+        raise LegacySnapshotError(f"{legacy_id[:60]!r} cannot name a snapshot in the store ({e})") from None
 
 
 def read_meta(data: bytes, legacy_id: str) -> dict:

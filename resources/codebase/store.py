@@ -12,7 +12,7 @@ Layout under the vault root (SPEC §5 keeps the seed's names)::
 This module is the repository only (like restic's `repository` package): the chunk index,
 verified chunk reads from packs, manifests, the snapshot list and the lock. Taking a
 snapshot is `archiver`, restoring `restorer`, checking `checker`, forget/prune `prune`,
-the `mira vault verify/rotate` plug-in `vault_plugin`. See docs/codebase.md.
+what `mira vault verify/rotate` do with its files `vault_hosted`. See docs/codebase.md.
 """
 
 from __future__ import annotations
@@ -33,13 +33,13 @@ from resources.codebase.chunking import NAMING_PURPOSE, ChunkNamer
 from resources.codebase.packs import PACK_DIR, PACK_KIND, ChunkLoc, decode_index, iter_pack_ids, pack_paths
 from resources.vault.atomic import AtomicBatch
 from resources.vault.envelope import VaultError, VaultIntegrityError
+from resources.vault.ids import id_problem
 
 CHUNK_KIND = "codebase_chunk"
 MANIFEST_KIND = "codebase_manifest"
 STORE_DIR = "codebase_copies"
 MONTH_RE = re.compile(r"^\d{4}-\d{2}$")
-SNAPSHOT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
-NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+NAME_RESERVED_BYTES = len("_YYYYmmddTHHMMSSZ_abcdef")  # a name becomes <name>_<stamp>_<6 hex> or <name>_<day>
 # zstd level of new chunks. 3 (the vault's default) keeps a first snapshot fast; 6 stores a source
 # tree ~7 % smaller for ~2.8x the zstd time (benchmark tree: 37.5 vs 40.3 MB, 1.63 vs 0.58 s of one core).
 DEFAULT_ZSTD_LEVEL = 3
@@ -105,9 +105,11 @@ class SnapshotInfo:
         return int(self.meta.get("total_size", 0))
 
 
-def safe_name(value: str, what: str, pattern: re.Pattern = NAME_RE) -> str:
-    if not isinstance(value, str) or not pattern.match(value) or ".." in value:
-        raise CodebaseError(f"invalid {what} {value!r}: use letters, digits, '.', '_' and '-' (must start with a letter or digit)")
+def safe_name(value: str, what: str, reserved_bytes: int = 0) -> str:
+    """``value`` when the vault can use it in a file name (the project's one id rule), else CodebaseError."""
+    problem = id_problem(value, reserved_bytes=reserved_bytes)
+    if problem:
+        raise CodebaseError(f"invalid {what}: {problem}")
     return value
 
 

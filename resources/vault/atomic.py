@@ -36,6 +36,9 @@ import time
 from pathlib import Path
 
 TEMP_SUFFIX = ".tmp"
+# What a temp name adds to the final name: "." + name + ".<pid ≤ 7 digits>.<8 hex>.tmp" (atomic_write) or
+# "." + name + ".<pid>.<6 hex><counter>.tmp" (AtomicBatch); ids.py keeps ids short enough for it.
+TEMP_NAME_EXTRA_BYTES = 40
 STALE_TEMP_SECONDS = 24 * 3600
 FILE_MODE = 0o600
 SMALL_BATCH = 32  # up to this many new files, fsync each instead of one syncfs of the filesystem

@@ -37,13 +37,16 @@ import hmac
 import struct
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM, AESGCMSIV, ChaCha20Poly1305
 
-if TYPE_CHECKING:  # pragma: no cover
-    from resources.vault.keyring import Keyring
+from resources.vault.errors import VaultError, VaultIntegrityError, VaultKeyError
+from resources.vault.kdf import FastHmac, hkdf
+from resources.vault.keyring import Keyring
+
+__all__ = ["VaultError", "VaultIntegrityError", "VaultKeyError", "seal", "unseal", "parse_header", "record_key_id",
+           "layer_material", "body_digest", "FastHmac", "hkdf"]
 
 MAGIC = b"MIRV"
 VERSION = 2
@@ -63,33 +66,6 @@ LAYER_INFO = {i: b"mira-vault/v2/layer-%d/%s" % (i, n.encode()) for i, n in LAYE
 LAYER_CIPHERS = {1: AESGCM, 2: ChaCha20Poly1305, 3: AESGCMSIV}
 SALT_INFO = b"mira-vault/v2/salt"
 MAX_FIELD = 0xFFFF
-
-
-class VaultError(Exception):
-    """Base of all vault errors. Messages name files/records and reasons, never secrets."""
-
-
-class VaultKeyError(VaultError):
-    """No key configured, malformed key, or a record sealed under a key not in the keyring."""
-
-
-class VaultIntegrityError(VaultError):
-    """A record failed to parse, authenticate or decode. ``path``/``record_id`` name it."""
-
-    def __init__(self, reason: str, *, record_id: str | None = None, path: str | None = None):
-        self.reason = reason
-        self.record_id = record_id
-        self.path = path
-        where = []
-        if path:
-            where.append(str(path))
-        if record_id:
-            where.append(f"record {record_id}")
-        super().__init__(f"{' '.join(where) or 'vault record'}: {reason}")
-
-    def at(self, path) -> "VaultIntegrityError":
-        """The same error, now naming the file."""
-        return VaultIntegrityError(self.reason, record_id=self.record_id, path=str(path))
 
 
 _local = threading.local()
@@ -155,42 +131,6 @@ def _field(value: str, what: str) -> bytes:
     return struct.pack(">H", len(b)) + b
 
 
-def _hkdf(master: bytes, salt: bytes, info: bytes, length: int = 44) -> bytes:
-    """RFC 5869 HKDF-SHA256 (same output as cryptography's HKDF), on hmac.digest for speed."""
-    prk = hmac.digest(salt, master, "sha256")
-    out, t, i = b"", b"", 1
-    while len(out) < length:
-        t = hmac.digest(prk, t + info + bytes([i]), "sha256")
-        out += t
-        i += 1
-    return out[:length]
-
-
-_T36 = bytes(x ^ 0x36 for x in range(256))
-_T5C = bytes(x ^ 0x5C for x in range(256))
-
-
-class FastHmac:
-    """HMAC-SHA256 with a fixed key, reusing the padded-key hash states (RFC 2104).
-    Same output as ``hmac.digest(key, msg, "sha256")``, several times faster for short msgs."""
-
-    __slots__ = ("_i", "_o")
-
-    def __init__(self, key: bytes):
-        if len(key) > 64:
-            key = hashlib.sha256(key).digest()
-        key = key.ljust(64, b"\0")
-        self._i = hashlib.sha256(key.translate(_T36))
-        self._o = hashlib.sha256(key.translate(_T5C))
-
-    def digest(self, msg: bytes) -> bytes:
-        h = self._i.copy()
-        h.update(msg)
-        o = self._o.copy()
-        o.update(h.digest())
-        return o.digest()
-
-
 _INFO1 = {i: LAYER_INFO[i] + b"\x01" for i in LAYER_INFO}
 _INFO2 = {i: LAYER_INFO[i] + b"\x02" for i in LAYER_INFO}
 
@@ -230,7 +170,7 @@ def record_key_id(blob: bytes) -> str:
     return parse_header(blob)[2]
 
 
-def seal(plaintext: bytes, *, kind: str, record_id: str, keyring: "Keyring", compress: bool = True,
+def seal(plaintext: bytes, *, kind: str, record_id: str, keyring: Keyring, compress: bool = True,
          level: int = ZSTD_LEVEL) -> bytes:
     """Encrypt ``plaintext`` as a v2 record bound to (kind, record_id). Deterministic.
     ``level``: the zstd level when it compresses (readers do not need to know it)."""
@@ -261,7 +201,7 @@ def seal(plaintext: bytes, *, kind: str, record_id: str, keyring: "Keyring", com
 _VF = {0: bytes([VERSION, 0]), FLAG_ZSTD: bytes([VERSION, FLAG_ZSTD])}
 
 
-def unseal(blob: bytes, *, kind: str, record_id: str, keyring: "Keyring") -> bytes:
+def unseal(blob: bytes, *, kind: str, record_id: str, keyring: Keyring) -> bytes:
     """Decrypt a v2 record sealed for (kind, record_id) under any key of ``keyring``."""
     try:
         _, flags, kid, salt = parse_header(blob)

@@ -1,6 +1,7 @@
 """Vault master keys: one active key that seals, older keys that stay readable.
 
-Keys come from the environment only (never a built-in default):
+Keys come from configuration only (never a built-in default): the Dagster resource's `dg.EnvVar`s or,
+for the CLI, the environment:
 
 - ``MIRA_VAULT_KEY``: base64 of 32 random bytes (the active key);
 - ``MIRA_VAULT_KEY_FILE``: a text file, one base64 key per line, ``#`` starts a comment,
@@ -23,7 +24,8 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from resources.vault.envelope import VaultKeyError
+from resources.vault.errors import VaultKeyError
+from resources.vault.kdf import FastHmac
 
 KEY_BYTES = 32
 KEY_ID_PREFIX = b"mira-vault-key-id"
@@ -96,17 +98,16 @@ class Keyring:
     # -- construction -------------------------------------------------------------------
     @classmethod
     def load(cls, key_b64: str | None = None, key_file: str | None = None) -> "Keyring":
-        """Keyring from an explicit key and/or key file.
+        """Keyring from an explicit key and/or key file; with neither, VaultKeyError(NO_KEY_MESSAGE).
 
-        With neither given, falls back to the environment (``from_env``); with nothing
-        there either, raises VaultKeyError(NO_KEY_MESSAGE). There is no default key.
+        There is no default key and no look into the environment behind the caller's back: the
+        Dagster resource passes what its `dg.EnvVar`s resolve to, the CLI calls ``from_env``.
         """
-        if not key_b64 and not key_file:
-            return cls.from_env()
         return cls._build(key_b64 or None, key_file or None)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> "Keyring":
+        """Keyring from MIRA_VAULT_KEY / MIRA_VAULT_KEY_FILE of ``environ`` (the CLI's way to configure)."""
         return cls._build(environ.get(ENV_KEY) or None, environ.get(ENV_KEY_FILE) or None)
 
     @classmethod
@@ -159,8 +160,6 @@ class Keyring:
         """Cached FastHmac keyed with ``siv_key(key_id)``."""
         h = self._siv_hmac.get(key_id)
         if h is None:
-            from resources.vault.envelope import FastHmac
-
             h = self._siv_hmac[key_id] = FastHmac(self.siv_key(key_id))
         return h
 

@@ -6,7 +6,7 @@
     codebase_copies/...                            helper C's snapshot store
     vault.json                                     vault id, format version, sealed naming secret
 
-Every path part derived from data goes through ``safe_part``.
+Every path part derived from data goes through ``safe_part``: the one id rule of ``ids.py``.
 """
 
 from __future__ import annotations
@@ -14,14 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import unicodedata
+
+from resources.vault.ids import check_id, id_problem
 
 PRIVATE_DIR = "private_memory"
 CONVERSATIONS_DIR = "conversation_backups"
 CODEBASE_DIR = "codebase_copies"
 VAULT_FILE = "vault.json"
 INDEX_FILE = "index.json"
-MAX_PART = 200
 
 KIND_PRIVATE = "private_memory"          # envelope kind of a private memory
 KIND_CONVERSATION = "conversation_backup"  # envelope kind of a conversation backup
@@ -32,27 +32,9 @@ BACKUP_ID_RE = re.compile(r"^conv_(.+)_(-?\d+)$")
 
 
 def safe_part(value: str, what: str) -> str:
-    """Return ``value`` if it is safe as ONE path component, else raise ValueError naming ``what``.
-
-    Rejected: non-strings, empty, longer than 200 chars, "/" or "\\", "..", a leading ".",
-    NUL/control characters.
-    """
-    if not isinstance(value, str):
-        raise ValueError(f"invalid {what}: must be a string, got {type(value).__name__}")
-    shown = repr(value[:60])
-    if not value:
-        raise ValueError(f"invalid {what}: empty")
-    if len(value) > MAX_PART:
-        raise ValueError(f"invalid {what} {shown}...: longer than {MAX_PART} characters")
-    if "/" in value or "\\" in value:
-        raise ValueError(f"invalid {what} {shown}: contains a path separator (path traversal)")
-    if ".." in value:
-        raise ValueError(f"invalid {what} {shown}: contains '..' (path traversal)")
-    if value.startswith("."):
-        raise ValueError(f"invalid {what} {shown}: starts with '.'")
-    if not value.isprintable() and any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in value):
-        raise ValueError(f"invalid {what} {shown}: contains control characters")
-    return value
+    """``value`` if it is valid as ONE path component (the project's id rule, ids.py), else ValueError
+    naming ``what`` and the rule it breaks."""
+    return check_id(value, what)
 
 
 def day_parts(day: dt.date) -> tuple[str, str, str]:
@@ -88,8 +70,20 @@ def backup_id(conversation_id: str, timestamp: float) -> str:
     """``conv_<conversation_id>_<epoch s of the conversation timestamp>``."""
     safe_part(conversation_id, "conversation id")
     if not isinstance(timestamp, (int, float)) or not math.isfinite(timestamp):
-        raise ValueError(f"invalid timestamp of conversation {conversation_id!r}")
+        raise ValueError("invalid timestamp of a conversation: must be a finite number of epoch seconds")
     return safe_part(f"conv_{conversation_id}_{int(timestamp)}", "backup id")
+
+
+def backup_id_problem(conversation_id: str, timestamp: float) -> str | None:
+    """Why the vault could not back up a conversation with this id and timestamp, or None: the same
+    rule ``backup_id`` enforces, so the landing contract quarantines what the vault would refuse."""
+    problem = id_problem(conversation_id)
+    if problem:
+        return problem
+    if not isinstance(timestamp, (int, float)) or not math.isfinite(timestamp):
+        return "no finite timestamp for its backup name"
+    problem = id_problem(f"conv_{conversation_id}_{int(timestamp)}")
+    return f"its backup name conv_<id>_<epoch s> is {problem}" if problem else None
 
 
 def conversation_backup_path(conversation_id: str, backup_id_: str) -> str:

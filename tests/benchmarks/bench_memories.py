@@ -32,7 +32,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from mira_assets.demo_data import DEMO_FACTS, DEMO_MEMORY_TOPICS  # noqa: E402
+from mira_assets.domain.demo_content import DEMO_FACTS, DEMO_MEMORY_TOPICS  # noqa: E402
 from resources.embedder import DIMENSION, MODEL_NAME, Embedder, packaged_model_dir  # noqa: E402
 
 DAY = "2026-11-01"

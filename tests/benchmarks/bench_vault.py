@@ -37,7 +37,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM, AESGCMSIV, ChaCh
 from resources.vault import legacy  # noqa: E402
 from resources.vault.atomic import AtomicBatch  # noqa: E402
 from resources.vault.keyring import Keyring  # noqa: E402
-from resources.vault.store import PrivateItem, Vault, canonical_json  # noqa: E402
+from resources.vault.records import canonical_json  # noqa: E402
+from resources.vault.store import PrivateItem, Vault  # noqa: E402
 
 WORDS = ("the a memory quiet signal pattern thought river light code future dream spark "
          "consciousness of and to in is was felt remember learning cascade orchid zebra "

@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import pytest
 
 from resources.codebase.store import CodebaseStore
+from resources.hosted_stores import hosted_stores
 from resources.vault.keyring import Keyring
 from resources.vault.store import Vault
 
@@ -28,7 +29,7 @@ def data_root(tmp_path, monkeypatch, vault_key) -> Path:
 
 @pytest.fixture
 def vault(data_root, vault_key) -> Vault:
-    return Vault(data_root / "databases" / "lightning_vidmem", Keyring.load(key_b64=vault_key))
+    return Vault(data_root / "databases" / "lightning_vidmem", Keyring.load(key_b64=vault_key), hosted=hosted_stores())
 
 
 @pytest.fixture

@@ -7,16 +7,17 @@ import dagster as dg
 import pytest
 
 from jobs.codebase_restore import restore_codebase_job
-from mira_assets.codebase import CHECK_NAME, codebase_snapshots
+from mira_assets.assets.codebase import CHECK_NAME, codebase_snapshots
 from resources.codebase_resource import CodebasesResource
+from resources.data_root_resource import DataRootResource
 from resources.vault_resource import VaultResource
 
 
 @pytest.fixture
-def project(tmp_path, vault, vault_key, helpers):
+def project(tmp_path, data_root, vault, vault_key, helpers):
     src = helpers.make_special_tree(tmp_path / "code", tmp_path)
     resources = {
-        "vault": VaultResource(root=str(vault.root), key=vault_key),
+        "vault": VaultResource(data_root=DataRootResource(root=str(data_root)), key=vault_key),
         "codebases": CodebasesResource(codebases=[{"name": "demo", "path": str(src), "excludes": ["*.bin"]}]),
     }
     return src, resources
@@ -91,10 +92,9 @@ def test_restore_job(project, store, tmp_path, helpers):
     assert not bad.success  # destination not empty
 
 
-def test_default_codebase_is_this_repository(monkeypatch):
-    monkeypatch.delenv("MIRA_CODEBASES", raising=False)
+def test_default_codebase_is_this_repository():
     (spec,) = CodebasesResource().get_codebases()
     assert spec.name == "mira-storage" and (spec.path / "pyproject.toml").exists()
-    monkeypatch.setenv("MIRA_CODEBASES", '[{"name": "x", "path": "/tmp", "excludes": ["*.log"]}]')
-    (spec,) = CodebasesResource().get_codebases()
+    # MIRA_CODEBASES, bound by the code location to codebases_json
+    (spec,) = CodebasesResource(codebases_json='[{"name": "x", "path": "/tmp", "excludes": ["*.log"]}]').get_codebases()
     assert spec.name == "x" and spec.excludes == ("*.log",)

@@ -12,12 +12,13 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from mira_assets.codebase import codebase_snapshots
+from mira_assets.assets.codebase import codebase_snapshots
 from resources.codebase import archiver, checker
 from resources.codebase.config import CodebaseSpec
 from resources.codebase.daily import KEPT, NOT_CAPTURED, UNCHANGED, WRITTEN, snapshot_day
 from resources.codebase.restorer import restore
 from resources.codebase_resource import CodebasesResource
+from resources.data_root_resource import DataRootResource
 from resources.vault_resource import VaultResource
 
 
@@ -100,7 +101,8 @@ def repo(tmp_path):
 
 
 def _asset_run(vault, vault_key, spec: dict, day: str, now: str):
-    resources = {"vault": VaultResource(root=str(vault.root), key=vault_key),
+    resources = {"vault": VaultResource(data_root=DataRootResource(root=str(vault.root.parent.parent)), root=str(vault.root),
+                                        key=vault_key),
                  "codebases": CodebasesResource(codebases=[spec], now_utc=now)}
     result = dg.materialize([codebase_snapshots], resources=resources, partition_key=day,
                             instance=dg.DagsterInstance.ephemeral())

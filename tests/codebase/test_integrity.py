@@ -178,7 +178,8 @@ def test_rotation_reseals_packs_and_manifests(store, vault, snap, tmp_path, help
 
     src, info = snap
     new_key = generate_key_b64()
-    rotated = Vault(vault.root, Keyring(Keyring.load(key_b64=new_key).active()[1], [Keyring.load(key_b64=vault_key).active()[1]]))
+    rotated = Vault(vault.root, Keyring(Keyring.load(key_b64=new_key).active()[1], [Keyring.load(key_b64=vault_key).active()[1]]),
+                    hosted=vault.hosted)
     assert rotated.rotate() > 0
     only_new = CodebaseStore(Vault(vault.root, Keyring.load(key_b64=new_key)))
     restore(only_new, info.snapshot_id, tmp_path / "out")

@@ -7,21 +7,21 @@ from pathlib import Path
 
 import dagster as dg
 
+from mira_assets.definitions import build_definitions, storage_resources
+
 DAYS = ["2026-11-01", "2026-11-02", "2026-11-03"]
-VAULT_ASSETS = ["conversations", "conversation_backups", "private_thoughts", "memories", "private_memories"]
+VAULT_ASSETS = ["conversations", "conversation_backups", "private_thoughts", "memories", "consciousness",
+                "evolution_checkpoints", "private_memories"]
 
 
-def load_defs():
-    """Definitions built after the test set MIRA_DATA and the key, as a code location would."""
-    import importlib
-
-    import mira_assets.definitions as module
-
-    return importlib.reload(module).defs
+def load_defs(settings: dict) -> dg.Definitions:
+    """The code location's Definitions built from explicit settings (what `defs` binds to dg.EnvVars)."""
+    return build_definitions(storage_resources(**settings))
 
 
-def run_day(day: str, instance, selection=VAULT_ASSETS, raise_on_error: bool = True) -> dg.ExecuteInProcessResult:
-    defs = load_defs()
+def run_day(settings: dict, day: str, instance, selection=VAULT_ASSETS,
+            raise_on_error: bool = True) -> dg.ExecuteInProcessResult:
+    defs = load_defs(settings)
     assets = list(defs.assets)
     return dg.materialize(
         assets,

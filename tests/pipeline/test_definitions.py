@@ -9,8 +9,8 @@ import dagster as dg
 from pipeline.helpers import load_defs
 
 
-def test_definitions_load_with_every_storage_asset_daily_partitioned(mira_data):
-    defs = load_defs()
+def test_definitions_load_with_every_storage_asset_daily_partitioned(mira_data, settings):
+    defs = load_defs(settings)
     dg.Definitions.validate_loadable(defs)
     graph = defs.resolve_asset_graph()
     keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
@@ -19,8 +19,8 @@ def test_definitions_load_with_every_storage_asset_daily_partitioned(mira_data):
         assert graph.get(key).partitions_def is not None, f"{key} is not partitioned"
 
 
-def test_nightly_schedule_runs_the_daily_job_for_yesterday(mira_data):
-    defs = load_defs()
+def test_nightly_schedule_runs_the_daily_job_for_yesterday(mira_data, settings):
+    defs = load_defs(settings)
     schedule = defs.resolve_schedule_def("nightly_storage_schedule")
     assert schedule.job_name == "daily_storage_job"
     assert schedule.cron_schedule == "0 2 * * *"
@@ -29,8 +29,8 @@ def test_nightly_schedule_runs_the_daily_job_for_yesterday(mira_data):
     assert [r.partition_key for r in run_requests] == ["2026-11-25"]
 
 
-def test_maintenance_jobs_are_offered(mira_data):
-    defs = load_defs()
+def test_maintenance_jobs_are_offered(mira_data, settings):
+    defs = load_defs(settings)
     for name in ("verify_vault_job", "rotate_vault_key_job", "import_legacy_vault_job"):
         assert defs.resolve_job_def(name) is not None
 
@@ -43,3 +43,26 @@ def test_instance_config_turns_telemetry_off_and_limits_the_chroma_pool():
     config = yaml.safe_load((Path(__file__).parents[2] / "config" / "dagster.yaml").read_text())
     assert config["telemetry"]["enabled"] is False
     assert config["concurrency"]["pools"]["default_limit"] == 1
+
+
+def test_the_code_location_reads_settings_through_env_vars_only_when_it_loads(monkeypatch, tmp_path):
+    from mira_assets.definitions import defs, resources_from_environment
+    from resources.vault.keyring import generate_key_b64
+
+    key = generate_key_b64()
+    environ = {"MIRA_DATA": str(tmp_path), "MIRA_VAULT_KEY": key, "MIRA_CHROMA_PORT": "8001",
+               "MIRA_EMBEDDER_DEVICE": "auto"}
+    resources = resources_from_environment(environ)
+    vault = resources["vault"]
+    assert isinstance(vault.key, dg.EnvVar) and vault.key.env_var_name == "MIRA_VAULT_KEY"
+    assert vault.key_file is None  # unset variables leave the resource's default
+    assert resources["data_root"].root.env_var_name == "MIRA_DATA"
+    assert vault.data_root is resources["data_root"] and resources["chroma"].data_root is resources["data_root"]
+    assert key not in repr(resources)
+    # Nothing is read at import: the loader reads the environment when Dagster calls it.
+    for name in environ:
+        monkeypatch.delenv(name, raising=False)
+    loaded = defs()
+    assert loaded.resources["data_root"].root == "mira_data" and loaded.resources["vault"].key is None
+    monkeypatch.setenv("MIRA_VAULT_KEY", key)
+    assert defs().resources["vault"].key.env_var_name == "MIRA_VAULT_KEY"

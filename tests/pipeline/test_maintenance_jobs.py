@@ -2,7 +2,6 @@
 
 import base64
 import json
-import os
 
 import pandas as pd
 
@@ -10,8 +9,8 @@ from pipeline.helpers import DAYS, load_defs, run_day
 from resources.vault.keyring import generate_key_b64
 
 
-def run_job(name: str, instance, run_config=None):
-    return load_defs().resolve_job_def(name).execute_in_process(
+def run_job(settings: dict, name: str, instance, run_config=None):
+    return load_defs(settings).resolve_job_def(name).execute_in_process(
         instance=instance, run_config=run_config, raise_on_error=False
     )
 
@@ -25,9 +24,9 @@ def failure_text(result) -> str:
     )
 
 
-def test_verify_job_passes_then_names_a_tampered_file(mira_data, instance):
-    run_day(DAYS[0], instance)
-    assert run_job("verify_vault_job", instance).success
+def test_verify_job_passes_then_names_a_tampered_file(mira_data, settings, instance):
+    run_day(settings, DAYS[0], instance)
+    assert run_job(settings, "verify_vault_job", instance).success
 
     manifest = pd.read_parquet(mira_data / "manifests" / "private_memories" / f"{DAYS[0]}.parquet")
     victim = manifest["path"].iloc[0]
@@ -38,22 +37,21 @@ def test_verify_job_passes_then_names_a_tampered_file(mira_data, instance):
     document["encrypted_data"] = base64.b64encode(bytes(sealed)).decode()
     file.write_text(json.dumps(document))
 
-    result = run_job("verify_vault_job", instance)
+    result = run_job(settings, "verify_vault_job", instance)
     assert not result.success
     assert victim in failure_text(result)
 
 
-def test_rotation_job_moves_every_record_to_the_new_key(mira_data, instance, monkeypatch, tmp_path):
-    run_day(DAYS[0], instance)
-    old_key = os.environ["MIRA_VAULT_KEY"]
+def test_rotation_job_moves_every_record_to_the_new_key(mira_data, settings, instance, tmp_path):
+    run_day(settings, DAYS[0], instance)
+    old_key = settings["vault_key"]
     new_key = generate_key_b64()
     key_file = tmp_path / "vault.key"
     key_file.write_text(f"{new_key}\n{old_key}\n")
-    monkeypatch.delenv("MIRA_VAULT_KEY")
-    monkeypatch.setenv("MIRA_VAULT_KEY_FILE", str(key_file))
-    assert run_job("rotate_vault_key_job", instance).success
+    settings = {**settings, "vault_key": None, "vault_key_file": str(key_file)}
+    assert run_job(settings, "rotate_vault_key_job", instance).success
 
     key_file.write_text(f"{new_key}\n")  # the old key is gone for good
-    assert run_job("verify_vault_job", instance).success
+    assert run_job(settings, "verify_vault_job", instance).success
     # Downstream assets still open the sealed tables the readers wrote before the rotation.
-    assert run_day(DAYS[0], instance, selection=["conversation_backups", "private_memories"]).success
+    assert run_day(settings, DAYS[0], instance, selection=["conversation_backups", "private_memories"]).success

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from pipeline.helpers import DAYS, check_results, run_day, tree_digest
 
@@ -15,9 +14,9 @@ def vault_root(mira_data: Path) -> Path:
     return mira_data / "databases" / "lightning_vidmem"
 
 
-def test_backfill_of_three_days_writes_three_date_folders(mira_data, instance):
+def test_backfill_of_three_days_writes_three_date_folders(mira_data, settings, instance):
     for day in DAYS:
-        result = run_day(day, instance)
+        result = run_day(settings, day, instance)
         assert result.success
 
     private = vault_root(mira_data) / "private_memory"
@@ -36,18 +35,18 @@ def test_backfill_of_three_days_writes_three_date_folders(mira_data, instance):
         assert all(Path(path).parts[1:4] == (yyyy, mm, dd) for path in private_manifest["path"])
 
 
-def test_materializing_a_day_twice_leaves_the_tree_byte_identical(mira_data, instance):
-    run_day(DAYS[0], instance)
+def test_materializing_a_day_twice_leaves_the_tree_byte_identical(mira_data, settings, instance):
+    run_day(settings, DAYS[0], instance)
     watched = ["databases", "manifests", "tables", "quarantine"]
     before = {name: tree_digest(mira_data / name) for name in watched}
-    run_day(DAYS[0], instance)
+    run_day(settings, DAYS[0], instance)
     after = {name: tree_digest(mira_data / name) for name in watched}
     assert before == after
     assert before["databases"], "the run wrote nothing"
 
 
-def test_checks_pass_and_quarantine_is_reported(mira_data, instance):
-    result = run_day(DAYS[0], instance)
+def test_checks_pass_and_quarantine_is_reported(mira_data, settings, instance):
+    result = run_day(settings, DAYS[0], instance)
     checks = check_results(result)
     assert checks["conversation_backups:records_decrypt_and_match_manifest"] is True
     assert checks["private_memories:records_decrypt_and_match_manifest"] is True
@@ -62,8 +61,8 @@ def test_checks_pass_and_quarantine_is_reported(mira_data, instance):
     assert all("raw" not in entry and entry["raw_sealed"] for entry in entries)
 
 
-def test_a_changed_day_replaces_its_records_and_removes_stale_files(mira_data, instance):
-    run_day(DAYS[0], instance)
+def test_a_changed_day_replaces_its_records_and_removes_stale_files(mira_data, settings, instance):
+    run_day(settings, DAYS[0], instance)
     manifest_file = mira_data / "manifests" / "conversation_backups" / f"{DAYS[0]}.parquet"
     before = pd.read_parquet(manifest_file)
     landing = next((mira_data / "landing" / "conversations" / DAYS[0]).glob("*.jsonl"))
@@ -73,7 +72,7 @@ def test_a_changed_day_replaces_its_records_and_removes_stale_files(mira_data, i
     del lines[good[0]]
     landing.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
-    run_day(DAYS[0], instance)
+    run_day(settings, DAYS[0], instance)
     after = pd.read_parquet(manifest_file)
     assert len(after) == len(before) - 1
     gone = set(before["path"]) - set(after["path"])
@@ -81,24 +80,23 @@ def test_a_changed_day_replaces_its_records_and_removes_stale_files(mira_data, i
     assert not (vault_root(mira_data) / next(iter(gone))).exists()
 
 
-def test_a_tampered_backup_fails_the_integrity_check_naming_the_file(mira_data, instance):
-    from resources.vault.store import Vault
+def test_a_tampered_backup_fails_the_integrity_check_naming_the_file(mira_data, settings, instance):
+    from resources.vault.day_writes import verify_day
     from resources.vault.keyring import Keyring
-    from mira_assets.vault_days import verify_day
+    from resources.vault.store import Vault
 
-    run_day(DAYS[0], instance)
+    run_day(settings, DAYS[0], instance)
     manifest = pd.read_parquet(mira_data / "manifests" / "conversation_backups" / f"{DAYS[0]}.parquet")
     victim = vault_root(mira_data) / manifest["path"].iloc[0]
     data = bytearray(victim.read_bytes())
     data[len(data) // 2] ^= 0x01
     victim.write_bytes(bytes(data))
-    problems = verify_day(Vault(vault_root(mira_data), Keyring.from_env()), manifest)
+    problems = verify_day(Vault(vault_root(mira_data), Keyring.load(settings["vault_key"])), manifest)
     assert len(problems) == 1 and manifest["path"].iloc[0] in problems[0]
 
 
-def test_no_key_no_run(mira_data, instance, monkeypatch):
-    monkeypatch.delenv("MIRA_VAULT_KEY")
-    result = run_day(DAYS[0], instance, raise_on_error=False)
+def test_no_key_no_run(mira_data, settings, instance):
+    result = run_day({**settings, "vault_key": None}, DAYS[0], instance, raise_on_error=False)
     assert not result.success
     failures = [e for e in result.all_events if e.is_step_failure]
     assert failures

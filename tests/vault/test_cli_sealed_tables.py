@@ -5,8 +5,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from mira_assets.cli import vault as cli
-from mira_assets.sealed_tables import seal_table
 from resources.vault.keyring import Keyring, generate_key_b64
+from resources.vault.sealed_tables import seal_table
 from resources.vault.store import Vault
 
 runner = CliRunner()

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM, AESGCMSIV, ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from resources.vault import envelope
+from resources.vault import envelope, kdf
 from resources.vault.envelope import VaultError, VaultIntegrityError, VaultKeyError, seal, unseal
 from resources.vault.keyring import Keyring, generate_key_b64
 
@@ -99,7 +99,7 @@ def test_helpers_match_reference_primitives():
     for i, (k, nonce) in enumerate(envelope.layer_material(master, salt), start=1):
         ref = HKDF(hashes.SHA256(), 44, salt, envelope.LAYER_INFO[i]).derive(master)
         assert k + nonce == ref
-    assert envelope._hkdf(master, b"\x00" * 32, b"x", 32) == HKDF(hashes.SHA256(), 32, None, b"x").derive(master)
+    assert kdf.hkdf(master, b"\x00" * 32, b"x", 32) == HKDF(hashes.SHA256(), 32, None, b"x").derive(master)
 
 
 def _doc_reader(blob: bytes, kind: str, record_id: str, master: bytes) -> bytes:

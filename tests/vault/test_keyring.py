@@ -57,7 +57,9 @@ def test_key_file_and_precedence(tmp_path, monkeypatch):
     assert both.active_id == ids[2] and both.older_ids == [ids[0], ids[1]]
     monkeypatch.setenv("MIRA_VAULT_KEY_FILE", str(f))
     monkeypatch.delenv("MIRA_VAULT_KEY", raising=False)
-    assert Keyring.load().active_id == ids[0]  # load() with nothing given falls back to the env
+    assert Keyring.from_env().active_id == ids[0]
+    with pytest.raises(VaultKeyError, match="no vault key configured"):
+        Keyring.load()  # load() takes what it is given: no look into the environment behind the caller's back
 
 
 def test_key_file_errors(tmp_path):

@@ -165,11 +165,21 @@ def _store_files(root):
     return {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and p.name != ".lock"}
 
 
-def test_import_legacy_codebase_snapshots_list_and_restore(legacy_codebase_tree, vault, tmp_path, monkeypatch):
+@pytest.fixture
+def hosting_vault(vault):
+    """The vault as the resource and the CLI open it: with the codebase store's files handed to it."""
+    from resources.hosted_stores import hosted_stores
+    from resources.vault.store import Vault
+
+    return Vault(vault.root, vault.keyring, hosted=hosted_stores())
+
+
+def test_import_legacy_codebase_snapshots_list_and_restore(legacy_codebase_tree, hosting_vault, tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
     from mira_assets.cli.codebase import app
 
+    vault = hosting_vault
     report = legacy.import_legacy(legacy_codebase_tree, vault)
     assert report.imported == [f"legacy_{SNAPSHOT_ID}"]
     failed = dict(report.failed)
@@ -200,11 +210,12 @@ def test_import_legacy_codebase_snapshots_list_and_restore(legacy_codebase_tree,
     assert _store_files(vault.root) == before
 
 
-def test_in_place_codebase_upgrade(legacy_codebase_tree, vault):
+def test_in_place_codebase_upgrade(legacy_codebase_tree, hosting_vault):
     import shutil
 
     from resources.codebase.store import CodebaseStore
 
+    vault = hosting_vault
     shutil.copytree(legacy_codebase_tree, vault.root)
     assert f"codebase_copies/2025-12/{SNAPSHOT_ID}.enc" in {p.path for p in vault.verify()}
     report = legacy.import_legacy(vault.root, vault)

@@ -12,7 +12,7 @@ import pytest
 from resources.vault import layout
 from resources.vault.envelope import VaultError, VaultIntegrityError, VaultKeyError
 from resources.vault.keyring import Keyring, generate_key_b64
-from resources.vault.store import PrivateItem, Vault, register_verifier, _VERIFIERS
+from resources.vault.store import HostedStore, PrivateItem, Vault
 
 
 def test_private_memories_layout_ids_and_round_trip(vault, vh):
@@ -168,11 +168,8 @@ def test_verify_plugins_and_unknown_files(vault, vh):
         calls.append(path.name)
         raise ValueError("chunk hash mismatch")
 
-    register_verifier("codebase_copies/", check)
-    try:
-        problems = vault.verify()
-    finally:
-        _VERIFIERS.pop("codebase_copies/")
+    hosting = Vault(vault.root, vault.keyring, hosted=[HostedStore("codebase_copies/", check, lambda v, p: False)])
+    problems = hosting.verify()
     assert calls == ["snap1.enc"]
     assert problems[0].reason == "ValueError: chunk hash mismatch"
     (vault.root / "private_memory/2026/03/01/stray.txt").write_text("x")
@@ -235,14 +232,14 @@ def test_items_validated(vault, vh):
 def test_fast_json_paths_match_json_dumps(vault):
     import json as _json
 
-    from resources.vault.store import _wrapper_bytes, canonical_json
+    from resources.vault.records import canonical_json, wrapper_bytes
 
     for kind, ts, meta in (("thought", 1.5, {"b": 1, "a": "ü"}), ("ünï \"q\"", 1772193600, {}),
                            ("memory", 1772193600.123456, {"x": [1, 2.5, None]})):
         payload = {"thought": "héllo \u2028 \"x\"", "n": 1}
         data = vault._private_wrapper("private_1_abcdef12", kind, ts, payload, meta)
         doc = _json.loads(data)
-        assert data == _wrapper_bytes(doc)
+        assert data == wrapper_bytes(doc)
         blob = base64.b64decode(doc["encrypted_data"])
         plain = vault.unseal(blob, kind="private_memory", record_id="private_1_abcdef12")
         assert plain == canonical_json({"kind": kind, "memory_id": "private_1_abcdef12", "payload": payload,

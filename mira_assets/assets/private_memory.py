@@ -1,0 +1,85 @@
+"""Private memory: the day's private thoughts, private memories and breakthrough insights, only ever stored
+encrypted. `private_memories` is the one writer of a vault day folder: everything private of a day goes
+through it."""
+
+
+import json
+import time
+
+import dagster as dg
+import pandas as pd
+
+from mira_assets.assets.landing_reader import landing_asset, partition_day
+from mira_assets.assets.vault_day import integrity_check_spec, vault_day_result
+from mira_assets.domain.evolution import BREAKTHROUGH_KIND, frame_checkpoints
+from mira_assets.domain.landing.frames import frame_records
+from mira_assets.partitions import daily_partitions
+from resources.data_root_resource import DataRootResource
+from resources.vault.store import PrivateItem
+from resources.vault_resource import VaultResource
+
+private_thoughts = landing_asset(
+    "private_thoughts",
+    group_name="private_memory",
+    description="The day's private thoughts from landing, validated (sealed table: holds private text).",
+)
+
+
+def private_items(thoughts: list[dict], memories: list[dict]) -> list[PrivateItem]:
+    """What goes to private storage: every thought, and every memory marked private.
+
+    The plain metadata that lands in the retrieval index says what an item is and when,
+    nothing about what it says; the landing metadata travels inside the encrypted payload.
+    """
+    items = [
+        PrivateItem(kind="thought", timestamp=t["timestamp"], payload=t, metadata={"type": "private_thought"})
+        for t in thoughts
+    ]
+    items += [
+        PrivateItem(
+            kind="memory",
+            timestamp=m["timestamp"],
+            payload=m,
+            metadata={"type": "private_memory", "source": m["source"]},
+        )
+        for m in memories
+        if m["is_private"]
+    ]
+    return items
+
+
+@dg.asset(
+    partitions_def=daily_partitions,
+    group_name="private_memory",
+    check_specs=[integrity_check_spec("private_memories")],
+    kinds={"vault"},
+)
+def private_memories(
+    context: dg.AssetExecutionContext,
+    private_thoughts: pd.DataFrame,
+    memories: pd.DataFrame,
+    evolution_checkpoints: pd.DataFrame,
+    data_root: DataRootResource,
+    vault: VaultResource,
+) -> dg.MaterializeResult:
+    """Private thoughts, private memories and breakthrough insights (one `breakthrough_insight` record per
+    breakthrough state), triple-encrypted under `private_memory/YYYY/MM/DD/`."""
+    started = time.perf_counter()
+    day = partition_day(context)
+    items = private_items(frame_records("private_thoughts", private_thoughts), frame_records("memories", memories))
+    items += frame_checkpoints(evolution_checkpoints).breakthroughs
+    the_vault = vault.get_vault()
+    refs = the_vault.put_private_memories(items, day, replace=True)
+    plaintext = sum(len(json.dumps(item.payload, ensure_ascii=False).encode()) for item in items)
+    kinds = pd.Series([item.kind for item in items], dtype="object").value_counts().to_dict()
+    return vault_day_result(
+        asset="private_memories",
+        vault=the_vault,
+        layout=data_root.layout(),
+        day=day,
+        refs=refs,
+        plaintext_bytes=plaintext,
+        started=started,
+        extra_metadata={"thoughts": int(kinds.get("thought", 0)), "private_memories": int(kinds.get("memory", 0)),
+                        "breakthroughs": int(kinds.get(BREAKTHROUGH_KIND, 0))},
+    )

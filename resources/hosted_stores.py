@@ -1,0 +1,15 @@
+"""The stores that keep files under the vault root, handed explicitly to every vault that verifies or rotates.
+
+One place says which they are (today: the codebase snapshot store under `codebase_copies/`), so the
+Dagster resource and the CLI open the same vault; nothing registers itself at import time.
+"""
+
+from __future__ import annotations
+
+from resources.vault.store import HostedStore
+
+
+def hosted_stores() -> tuple[HostedStore, ...]:
+    from resources.codebase.vault_hosted import VAULT_HOSTED  # imported when a vault is opened, not by `mira --help`
+
+    return (VAULT_HOSTED,)

@@ -1,0 +1,61 @@
+"""Reading a landing day: bad lines are quarantined with line numbers, the rest goes on; files in order."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from mira_assets.domain import landing as L
+
+SECRET = "pineapple-moon-🦄-秘密"
+
+
+def test_bad_lines_are_quarantined_with_line_numbers_and_the_rest_continue(kit, landing_root):
+    lines = [
+        kit.good("private_thoughts", thought="first " + SECRET),
+        "",  # blank lines are skipped but still counted for line numbers
+        "{not json " + SECRET,
+        kit.good("private_thoughts", thought="second"),
+        kit.good("private_thoughts", thought=SECRET, timestamp="whenever"),
+        "   ",
+        kit.good("private_thoughts", thought="third"),
+    ]
+    kit.write_lines(landing_root, "private_thoughts", lines)
+    day = L.read_landing_day(landing_root, "private_thoughts", kit.DAY)
+    assert [r["thought"] for r in day.records] == ["first " + SECRET, "second", "third"]
+    assert [(q.line_number, q.reason.split(":")[0]) for q in day.quarantined] == [(3, "line"), (5, "timestamp")]
+    assert all(q.source_file == "private_thoughts/2026-11-01/part-000.jsonl" for q in day.quarantined)
+    assert day.lines_read == 5 == len(day.records) + len(day.quarantined)
+    assert day.files == ["private_thoughts/2026-11-01/part-000.jsonl"]
+    assert SECRET not in repr(day.quarantined[0])  # raw is kept out of repr
+
+
+def test_files_read_in_sorted_order_non_jsonl_and_hidden_ignored(kit, landing_root):
+    kit.write_lines(landing_root, "facts", [kit.good("facts", id="b")], name="part-010.jsonl")
+    kit.write_lines(landing_root, "facts", [kit.good("facts", id="a")], name="part-002.jsonl")
+    kit.write_lines(landing_root, "facts", [kit.good("facts", id="z")], name="notes.txt")
+    kit.write_lines(landing_root, "facts", [kit.good("facts", id="y")], name=".part-003.jsonl.tmp")
+    kit.write_lines(landing_root, "facts", [kit.good("facts", id="c")], name="other-day.jsonl", day=date(2026, 11, 2))
+    day = L.read_landing_day(landing_root, "facts", "2026-11-01")
+    assert [r["id"] for r in day.records] == ["a", "b"]
+    assert day.files == ["facts/2026-11-01/part-002.jsonl", "facts/2026-11-01/part-010.jsonl"]
+
+
+def test_crlf_and_bom_are_tolerated(kit, landing_root):
+    folder = L.landing_day_path(landing_root, "facts", kit.DAY)
+    folder.mkdir(parents=True)
+    a, b = (json.dumps(kit.good("facts", id=i)).encode() for i in ("a", "b"))
+    (folder / "part-000.jsonl").write_bytes(b"\xef\xbb\xbf" + a + b"\r\n" + b + b"\r\n")
+    assert [r["id"] for r in L.read_landing_day(landing_root, "facts", kit.DAY).records] == ["a", "b"]
+
+
+def test_missing_day_is_an_empty_day(landing_root, tmp_path):
+    day = L.read_landing_day(landing_root, "memories", date(2026, 1, 1))
+    assert (day.records, day.quarantined, day.files, day.lines_read) == ([], [], [], 0)
+    assert L.write_quarantine(tmp_path / "q", day, seal=lambda b: b) is None
+    assert not (tmp_path / "q").exists()
+
+
+def test_layout_helpers(tmp_path):
+    assert L.landing_day_path(tmp_path, "memories", date(2026, 11, 1)) == tmp_path / "memories" / "2026-11-01"
+    assert L.quarantine_path(tmp_path, "facts", "2026-11-01") == tmp_path / "facts" / "2026-11-01.jsonl"
