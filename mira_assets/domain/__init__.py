@@ -1,0 +1,1 @@
+"""MIRA's domain rules, framework-free: nothing here imports dagster."""
