@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from mira_assets.domain.htm.connected_index import ConnectedIndex
+
 
 BACKENDS = ("numpy", "torch")
 
@@ -118,12 +120,13 @@ def permanences(perm: torch.Tensor, connected: int, device: torch.device, backen
 
 class NumpySynapses:
     """TM synapses, column-blocked: presynaptic cell int32 [columns, capacity, S] (`sentinel`
-    = empty slot) and permanence int8 (hundredths)."""
+    = empty slot) and permanence int8 (hundredths), plus the derived index of connected synapses."""
 
-    def __init__(self, pre: np.ndarray, perm: np.ndarray, sentinel: int):
+    def __init__(self, pre: np.ndarray, perm: np.ndarray, sentinel: int, connected: int, cells_per_column: int):
         self.pre = np.ascontiguousarray(pre, dtype=np.int32)
         self.perm = np.ascontiguousarray(perm, dtype=np.int8)
-        self.sentinel = sentinel
+        self.sentinel, self.connected, self.cpc = sentinel, connected, cells_per_column
+        self.index = ConnectedIndex(self.pre, self.perm, connected, cells_per_column, self.pre.shape[0], sentinel)
 
     @property
     def capacity(self) -> int:
@@ -133,12 +136,11 @@ class NumpySynapses:
         """Per segment slot of `cols`: synapses whose presynaptic cell was active, int32 [n, capacity]."""
         return _count_rows(np.take(prev_active, self.pre[cols]))
 
-    def activity(self, segs: np.ndarray, active: np.ndarray, connected: int) -> tuple[np.ndarray, np.ndarray]:
-        """For flat segment ids: (connected synapses on active cells, synapses on active cells)."""
-        flat_pre = self.pre.reshape(-1, self.pre.shape[2])
-        on = np.take(active, flat_pre[segs])
-        conn_on = on & (self.perm.reshape(-1, self.pre.shape[2])[segs] >= connected)
-        return _count_rows(conn_on), _count_rows(on)
+    def active_segments(self, active_cols: np.ndarray, active_cells: np.ndarray, nconn: np.ndarray,
+                        threshold: int) -> np.ndarray:
+        """Sorted flat ids of segments with >= threshold connected synapses from `active_cells` (a mask)."""
+        return self.index.active_segments(active_cols, active_cells, self.pre.reshape(-1), self.pre.shape[2],
+                                          threshold)
 
     def rows(self, segs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         s = self.pre.shape[2]
@@ -146,18 +148,23 @@ class NumpySynapses:
 
     def set_rows(self, segs: np.ndarray, pre: np.ndarray, perm: np.ndarray) -> None:
         s = self.pre.shape[2]
-        self.pre.reshape(-1, s)[segs] = pre
-        self.perm.reshape(-1, s)[segs] = perm
+        flat_pre, flat_perm = self.pre.reshape(-1, s), self.perm.reshape(-1, s)
+        old_pre, old_perm = flat_pre[segs], flat_perm[segs]
+        flat_pre[segs] = pre
+        flat_perm[segs] = perm
+        slots = segs[:, None] * s + np.arange(s)
+        self.index.update(slots, old_pre, old_perm, pre, perm)
 
     def grow(self, capacity: int) -> None:
         cols, old, s = self.pre.shape
         extra = capacity - old
         self.pre = np.concatenate([self.pre, np.full((cols, extra, s), self.sentinel, np.int32)], 1)
         self.perm = np.concatenate([self.perm, np.zeros((cols, extra, s), np.int8)], 1)
+        self.index.rebuild(self.pre, self.perm)
 
-    def counts(self, connected: int) -> tuple[int, int]:
+    def counts(self) -> tuple[int, int]:
         exists = self.pre != self.sentinel
-        return int(np.count_nonzero(exists)), int(np.count_nonzero(exists & (self.perm >= connected)))
+        return int(np.count_nonzero(exists)), int(np.count_nonzero(exists & (self.perm >= self.connected)))
 
     def tensors(self) -> dict[str, torch.Tensor]:
         return {"syn_pre": torch.from_numpy(self.pre), "syn_perm": torch.from_numpy(self.perm)}
@@ -166,11 +173,11 @@ class NumpySynapses:
 class TorchSynapses:
     """The same as NumpySynapses, as torch tensors on `device`."""
 
-    def __init__(self, pre: torch.Tensor, perm: torch.Tensor, sentinel: int, device: torch.device):
+    def __init__(self, pre: torch.Tensor, perm: torch.Tensor, sentinel: int, connected: int, device: torch.device):
         self.device = device
         self.pre = pre.to(device=device, dtype=torch.int32).contiguous()
         self.perm = perm.to(device=device, dtype=torch.int8).contiguous()
-        self.sentinel = sentinel
+        self.sentinel, self.connected = sentinel, connected
 
     @property
     def capacity(self) -> int:
@@ -183,12 +190,14 @@ class TorchSynapses:
         mask = self._t(prev_active)
         return mask[self.pre.index_select(0, self._t(cols))].sum(-1, dtype=torch.int32).cpu().numpy()
 
-    def activity(self, segs: np.ndarray, active: np.ndarray, connected: int) -> tuple[np.ndarray, np.ndarray]:
+    def active_segments(self, active_cols: np.ndarray, active_cells: np.ndarray, nconn: np.ndarray,
+                        threshold: int) -> np.ndarray:
+        """Evaluates every segment with >= threshold connected synapses (cheap on an accelerator)."""
         s = self.pre.shape[2]
-        idx, mask = self._t(segs), self._t(active)
-        on = mask[self.pre.view(-1, s).index_select(0, idx)]
-        conn = _connected_int8(self.perm.view(-1, s).index_select(0, idx), connected).bool()
-        return ((on & conn).sum(1, dtype=torch.int32).cpu().numpy(), on.sum(1, dtype=torch.int32).cpu().numpy())
+        candidates = torch.from_numpy(np.flatnonzero(nconn >= threshold)).to(self.device)
+        on = self._t(active_cells)[self.pre.view(-1, s).index_select(0, candidates)]
+        conn = _connected_int8(self.perm.view(-1, s).index_select(0, candidates), self.connected).bool()
+        return candidates[(on & conn).sum(1) >= threshold].cpu().numpy()
 
     def rows(self, segs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         s, idx = self.pre.shape[2], self._t(segs)
@@ -207,16 +216,17 @@ class TorchSynapses:
                                                    device=self.device)], 1)
         self.perm = torch.cat([self.perm, torch.zeros((cols, extra, s), dtype=torch.int8, device=self.device)], 1)
 
-    def counts(self, connected: int) -> tuple[int, int]:
+    def counts(self) -> tuple[int, int]:
         exists = self.pre != self.sentinel
-        return int(exists.sum()), int((exists & (_connected_int8(self.perm, connected) > 0)).sum())
+        return int(exists.sum()), int((exists & (_connected_int8(self.perm, self.connected) > 0)).sum())
 
     def tensors(self) -> dict[str, torch.Tensor]:
         return {"syn_pre": self.pre, "syn_perm": self.perm}
 
 
-def synapses(pre: torch.Tensor, perm: torch.Tensor, sentinel: int, device: torch.device, backend: str):
+def synapses(pre: torch.Tensor, perm: torch.Tensor, sentinel: int, connected: int, cells_per_column: int,
+             device: torch.device, backend: str):
     """TM synapses in the chosen backend ("numpy": CPU arrays; "torch": tensors on `device`)."""
     if backend == "numpy":
-        return NumpySynapses(pre.cpu().numpy(), perm.cpu().numpy(), sentinel)
-    return TorchSynapses(pre, perm, sentinel, device)
+        return NumpySynapses(pre.cpu().numpy(), perm.cpu().numpy(), sentinel, connected, cells_per_column)
+    return TorchSynapses(pre, perm, sentinel, connected, device)

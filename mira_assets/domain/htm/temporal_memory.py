@@ -102,7 +102,8 @@ class TemporalMemory:
                                  f"expected {shape}")
         if not 1 <= cap <= params.max_segments_per_column:
             raise ValueError(f"level {lv.index + 1} segment capacity {cap} outside 1..{params.max_segments_per_column}")
-        self.syn = make_synapses(tensors["syn_pre"], tensors["syn_perm"], lv.cells, device, backend)
+        self.syn = make_synapses(tensors["syn_pre"], tensors["syn_perm"], lv.cells, params.connected,
+                                 lv.cells_per_column, device, backend)
 
     @classmethod
     def fresh(cls, params: TMParams, device: torch.device, backend: str) -> "TemporalMemory":
@@ -195,7 +196,7 @@ class TemporalMemory:
 
         if learn:
             self._learn(step, seed, np.concatenate([good_seg, m_seg]), new_seg, bad_seg)
-        return self._predict(active_cells, winner_cells, step, learn, anomaly)
+        return self._predict(active_cols, active_cells, winner_cells, step, learn, anomaly)
 
     # ------------------------------------------------------------------ learning
 
@@ -264,14 +265,13 @@ class TemporalMemory:
 
     # ------------------------------------------------------------------ prediction
 
-    def _predict(self, active_cells, winner_cells, step, learn, anomaly) -> TMOutput:
+    def _predict(self, active_cols, active_cells, winner_cells, step, learn, anomaly) -> TMOutput:
         """Segments active for this step's cells: they predict the next step's columns."""
         lv = self.p.level
         current = np.zeros(lv.cells + 1, np.bool_)
         current[active_cells] = True
-        candidates = np.flatnonzero(self.seg_nconn.reshape(-1) >= lv.activation_threshold)
-        connected_on, _ = self.syn.activity(candidates, current, self.p.connected)
-        self.active_seg = candidates[connected_on >= lv.activation_threshold]
+        self.active_seg = self.syn.active_segments(active_cols, current, self.seg_nconn.reshape(-1),
+                                                   lv.activation_threshold)
         if learn:
             self.seg_used.reshape(-1)[self.active_seg] = step
         self.prev_active = current
@@ -295,6 +295,6 @@ class TemporalMemory:
 
     def statistics(self) -> dict[str, int]:
         """Counts for metadata: segments, synapses, connected synapses, slot capacity per column."""
-        synapses, connected = self.syn.counts(self.p.connected)
+        synapses, connected = self.syn.counts()
         return {"segments": int(np.count_nonzero(self.seg_cell >= 0)), "synapses": synapses,
                 "connected_synapses": connected, "segment_capacity_per_column": self.capacity}
