@@ -7,7 +7,8 @@ integer results:
 
 - numpy on the CPU (fastest there: a small numpy operation costs about a microsecond,
   a torch one several, and a step is a few hundred of them);
-- torch on any device (`cuda`), moving only the step's small index arrays across.
+- torch on any device (`cuda`), moving only the step's small index arrays across; torch is
+  imported only when this backend is used, so the CPU path starts without it.
 
 Tests run both implementations on the CPU and compare the states bit for bit.
 """
@@ -15,16 +16,14 @@ Tests run both implementations on the CPU and compare the states bit for bit.
 from __future__ import annotations
 
 import numpy as np
-import torch
 
 from mira_assets.domain.htm.connected_index import ConnectedIndex
-
 
 BACKENDS = ("numpy", "torch")
 
 
-def default_backend(device: torch.device) -> str:
-    return "numpy" if device.type == "cpu" else "torch"
+def default_backend(device: str) -> str:
+    return "numpy" if device == "cpu" else "torch"
 
 
 def _count_rows(mask: np.ndarray) -> np.ndarray:
@@ -71,31 +70,34 @@ class NumpyPermanences:
     def connected_count(self) -> int:
         return int(np.count_nonzero(self.conn_t))
 
-    def tensor(self) -> torch.Tensor:
-        return torch.from_numpy(self.perm)
+    def array(self) -> np.ndarray:
+        return self.perm
 
 
 class TorchPermanences:
     """The same as NumpyPermanences, as torch tensors on `device`."""
 
-    def __init__(self, perm: torch.Tensor, connected: int, device: torch.device):
-        self.device = device
-        self.perm = perm.to(device=device, dtype=torch.int8).contiguous()
+    def __init__(self, perm: np.ndarray, connected: int, device: str):
+        import torch
+
+        self.torch, self.device = torch, torch.device(device)
+        self.perm = self._t(perm.astype(np.int8, copy=False))
         self.connected = connected
         self.conn_t = _connected_int8(self.perm, connected).t().contiguous()
 
+    def _t(self, array: np.ndarray):
+        return self.torch.from_numpy(np.ascontiguousarray(array)).to(self.device)
+
     def overlap(self, active_inputs: np.ndarray) -> np.ndarray:
-        idx = torch.from_numpy(active_inputs).to(self.device)
-        return self.conn_t.index_select(0, idx).sum(0, dtype=torch.int32).cpu().numpy()
+        return self.conn_t.index_select(0, self._t(active_inputs)).sum(0, dtype=self.torch.int32).cpu().numpy()
 
     def learn(self, winners: np.ndarray, delta: np.ndarray) -> None:
-        win = torch.from_numpy(winners).to(self.device)
-        d = torch.from_numpy(delta).to(self.device)
+        win, d = self._t(winners), self._t(delta)
         old = self.perm.index_select(0, win)
         pot = (old + 1).clamp(0, 1)
         new = pot * (old + d).clamp(0, 100) + pot - 1
         new_c = _connected_int8(new, self.connected)
-        changed = torch.nonzero((new_c - _connected_int8(old, self.connected)).view(-1)).squeeze(1)
+        changed = self.torch.nonzero((new_c - _connected_int8(old, self.connected)).view(-1)).squeeze(1)
         inputs = self.perm.shape[1]
         rows, cols_in = changed // inputs, changed % inputs
         self.conn_t.view(-1)[cols_in * self.perm.shape[0] + win[rows]] = new_c.view(-1)[changed]
@@ -104,14 +106,14 @@ class TorchPermanences:
     def connected_count(self) -> int:
         return int(self.conn_t.sum())
 
-    def tensor(self) -> torch.Tensor:
-        return self.perm
+    def array(self) -> np.ndarray:
+        return self.perm.cpu().numpy()
 
 
-def permanences(perm: torch.Tensor, connected: int, device: torch.device, backend: str):
+def permanences(perm: np.ndarray, connected: int, device: str, backend: str):
     """SP permanences in the chosen backend ("numpy": CPU arrays; "torch": tensors on `device`)."""
     if backend == "numpy":
-        return NumpyPermanences(perm.cpu().numpy(), connected)
+        return NumpyPermanences(perm, connected)
     return TorchPermanences(perm, connected, device)
 
 
@@ -139,8 +141,7 @@ class NumpySynapses:
     def active_segments(self, active_cols: np.ndarray, active_cells: np.ndarray, nconn: np.ndarray,
                         threshold: int) -> np.ndarray:
         """Sorted flat ids of segments with >= threshold connected synapses from `active_cells` (a mask)."""
-        return self.index.active_segments(active_cols, active_cells, self.pre.reshape(-1), self.pre.shape[2],
-                                          threshold)
+        return self.index.active_segments(active_cols, active_cells, self.pre.shape[2], threshold)
 
     def rows(self, segs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         s = self.pre.shape[2]
@@ -166,35 +167,37 @@ class NumpySynapses:
         exists = self.pre != self.sentinel
         return int(np.count_nonzero(exists)), int(np.count_nonzero(exists & (self.perm >= self.connected)))
 
-    def tensors(self) -> dict[str, torch.Tensor]:
-        return {"syn_pre": torch.from_numpy(self.pre), "syn_perm": torch.from_numpy(self.perm)}
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {"syn_pre": self.pre, "syn_perm": self.perm}
 
 
 class TorchSynapses:
     """The same as NumpySynapses, as torch tensors on `device`."""
 
-    def __init__(self, pre: torch.Tensor, perm: torch.Tensor, sentinel: int, connected: int, device: torch.device):
-        self.device = device
-        self.pre = pre.to(device=device, dtype=torch.int32).contiguous()
-        self.perm = perm.to(device=device, dtype=torch.int8).contiguous()
+    def __init__(self, pre: np.ndarray, perm: np.ndarray, sentinel: int, connected: int, device: str):
+        import torch
+
+        self.torch, self.device = torch, torch.device(device)
+        self.pre = self._t(pre.astype(np.int32, copy=False))
+        self.perm = self._t(perm.astype(np.int8, copy=False))
         self.sentinel, self.connected = sentinel, connected
 
     @property
     def capacity(self) -> int:
         return self.pre.shape[1]
 
-    def _t(self, array: np.ndarray) -> torch.Tensor:
-        return torch.from_numpy(np.ascontiguousarray(array)).to(self.device)
+    def _t(self, array: np.ndarray):
+        return self.torch.from_numpy(np.ascontiguousarray(array)).to(self.device)
 
     def burst_counts(self, cols: np.ndarray, prev_active: np.ndarray) -> np.ndarray:
         mask = self._t(prev_active)
-        return mask[self.pre.index_select(0, self._t(cols))].sum(-1, dtype=torch.int32).cpu().numpy()
+        return mask[self.pre.index_select(0, self._t(cols))].sum(-1, dtype=self.torch.int32).cpu().numpy()
 
     def active_segments(self, active_cols: np.ndarray, active_cells: np.ndarray, nconn: np.ndarray,
                         threshold: int) -> np.ndarray:
         """Evaluates every segment with >= threshold connected synapses (cheap on an accelerator)."""
         s = self.pre.shape[2]
-        candidates = torch.from_numpy(np.flatnonzero(nconn >= threshold)).to(self.device)
+        candidates = self._t(np.flatnonzero(nconn >= threshold))
         on = self._t(active_cells)[self.pre.view(-1, s).index_select(0, candidates)]
         conn = _connected_int8(self.perm.view(-1, s).index_select(0, candidates), self.connected).bool()
         return candidates[(on & conn).sum(1) >= threshold].cpu().numpy()
@@ -210,6 +213,7 @@ class TorchSynapses:
         self.perm.view(-1, s).index_copy_(0, idx, self._t(perm))
 
     def grow(self, capacity: int) -> None:
+        torch = self.torch
         cols, old, s = self.pre.shape
         extra = capacity - old
         self.pre = torch.cat([self.pre, torch.full((cols, extra, s), self.sentinel, dtype=torch.int32,
@@ -220,13 +224,13 @@ class TorchSynapses:
         exists = self.pre != self.sentinel
         return int(exists.sum()), int((exists & (_connected_int8(self.perm, self.connected) > 0)).sum())
 
-    def tensors(self) -> dict[str, torch.Tensor]:
-        return {"syn_pre": self.pre, "syn_perm": self.perm}
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {"syn_pre": self.pre.cpu().numpy(), "syn_perm": self.perm.cpu().numpy()}
 
 
-def synapses(pre: torch.Tensor, perm: torch.Tensor, sentinel: int, connected: int, cells_per_column: int,
-             device: torch.device, backend: str):
+def synapses(pre: np.ndarray, perm: np.ndarray, sentinel: int, connected: int, cells_per_column: int,
+             device: str, backend: str):
     """TM synapses in the chosen backend ("numpy": CPU arrays; "torch": tensors on `device`)."""
     if backend == "numpy":
-        return NumpySynapses(pre.cpu().numpy(), perm.cpu().numpy(), sentinel, connected, cells_per_column)
+        return NumpySynapses(pre, perm, sentinel, connected, cells_per_column)
     return TorchSynapses(pre, perm, sentinel, connected, device)

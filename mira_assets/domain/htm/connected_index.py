@@ -32,9 +32,11 @@ class ConnectedIndex:
         while width < 2 * int(counts.max(initial=0)):
             width *= 2
         self.bucket = np.full((self.columns, width), -1, np.int32)
+        self.bucket_cell = np.full((self.columns, width), self.sentinel, np.int32)
         self.fill = counts.astype(np.int64)
         place = np.arange(slots.size) - (np.cumsum(counts) - counts)[cols]
         self.bucket[cols, place] = slots
+        self.bucket_cell[cols, place] = pre_flat[slots]
         self.pos = np.full(pre_flat.size, -1, np.int32)
         self.pos[slots] = place
 
@@ -47,15 +49,18 @@ class ConnectedIndex:
         gone = old_on & ~(new_on & same)
         if gone.any():
             s = slots[gone]
-            self.bucket[old_pre[gone] // self.cpc, self.pos[s]] = -1
+            at = (old_pre[gone] // self.cpc, self.pos[s])
+            self.bucket[at] = -1
+            self.bucket_cell[at] = self.sentinel
             self.pos[s] = -1
         came = new_on & ~(old_on & same)
         if came.any():
-            self._add(slots[came], (new_pre[came] // self.cpc).astype(np.int64))
+            self._add(slots[came], new_pre[came].astype(np.int64))
 
-    def _add(self, slots: np.ndarray, cols: np.ndarray) -> None:
+    def _add(self, slots: np.ndarray, cells: np.ndarray) -> None:
+        cols = cells // self.cpc
         order = np.argsort(cols, kind="stable")
-        slots, cols = slots[order], cols[order]
+        slots, cols, cells = slots[order], cols[order], cells[order]
         uniq, first, counts = np.unique(cols, return_index=True, return_counts=True)
         rank = np.arange(cols.size) - np.repeat(first, counts)
         if (self.fill[uniq] + counts > self.bucket.shape[1]).any():
@@ -65,10 +70,13 @@ class ConnectedIndex:
                 width = self.bucket.shape[1]
                 while width < need:
                     width *= 2
-                extra = np.full((self.columns, width - self.bucket.shape[1]), -1, np.int32)
-                self.bucket = np.concatenate([self.bucket, extra], 1)
+                extra = width - self.bucket.shape[1]
+                self.bucket = np.concatenate([self.bucket, np.full((self.columns, extra), -1, np.int32)], 1)
+                self.bucket_cell = np.concatenate(
+                    [self.bucket_cell, np.full((self.columns, extra), self.sentinel, np.int32)], 1)
         place = self.fill[cols] + rank
         self.bucket[cols, place] = slots
+        self.bucket_cell[cols, place] = cells
         self.pos[slots] = place
         self.fill[uniq] += counts
 
@@ -79,18 +87,21 @@ class ConnectedIndex:
         order = np.argsort(~live, axis=1, kind="stable")
         rows = np.take_along_axis(rows, order, 1)
         self.bucket[cols] = rows
+        self.bucket_cell[cols] = np.take_along_axis(self.bucket_cell[cols], order, 1)
         self.fill[cols] = live.sum(1)
         r, c = np.nonzero(rows >= 0)
         self.pos[rows[r, c]] = c
 
-    def active_segments(self, active_cols: np.ndarray, active_cells: np.ndarray, pre_flat: np.ndarray,
-                        synapses_per_segment: int, threshold: int) -> np.ndarray:
-        """Sorted flat ids of segments with >= threshold connected synapses from active cells."""
+    def active_segments(self, active_cols: np.ndarray, active_cells: np.ndarray, synapses_per_segment: int,
+                        threshold: int) -> np.ndarray:
+        """Sorted flat ids of segments with >= threshold connected synapses from active cells (a mask
+        over cells, False at the sentinel, so holes drop out with inactive cells)."""
         if active_cols.size == 0:
             return np.zeros(0, np.int64)
         width = int(self.fill[active_cols].max())
-        entries = self.bucket[active_cols, :width].reshape(-1)
-        entries = entries[entries >= 0]
-        entries = entries[active_cells[pre_flat[entries]]]
-        segs, counts = np.unique(entries // synapses_per_segment, return_counts=True)
-        return segs[counts >= threshold].astype(np.int64)
+        on = active_cells[self.bucket_cell[active_cols, :width]]
+        segs = self.bucket[active_cols, :width][on] // synapses_per_segment
+        if segs.size < 4096:
+            segs, counts = np.unique(segs, return_counts=True)
+            return segs[counts >= threshold].astype(np.int64)
+        return np.flatnonzero(np.bincount(segs) >= threshold)

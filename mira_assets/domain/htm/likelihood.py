@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import torch
 
 _MIN_SIGMA = 0.02  # a stream of identical scores still gives a finite z
 
@@ -21,27 +20,27 @@ _MIN_SIGMA = 0.02  # a stream of identical scores still gives a finite z
 class AnomalyLikelihood:
     """A ring of recent raw scores and the count of scores seen; `update` returns L."""
 
-    TENSORS = ("scores", "seen")
-
     def __init__(self, learning_period: int, estimation_samples: int, window: int, averaging: int,
-                 tensors: dict[str, torch.Tensor]):
+                 arrays: dict[str, np.ndarray]):
         if window < averaging or averaging < 1:
             raise ValueError("the likelihood window must hold at least the averaging window (>= 1)")
         self.learning_period, self.estimation_samples = learning_period, estimation_samples
         self.window, self.averaging = window, averaging
-        scores, seen = tensors["scores"], tensors["seen"]
-        if tuple(scores.shape) != (window,) or scores.dtype != torch.float64:
-            raise ValueError(f"likelihood scores have shape {tuple(scores.shape)} {scores.dtype}, expected ({window},) float64")
-        self._scores = scores.cpu().numpy().copy()
-        self._seen = int(seen.reshape(-1)[0])
+        scores, seen = arrays["scores"], arrays["seen"]
+        if scores.shape != (window,) or scores.dtype != np.float64:
+            raise ValueError(f"likelihood scores have shape {scores.shape} {scores.dtype}, expected ({window},) float64")
+        if seen.shape != (1,) or seen.dtype != np.int64:
+            raise ValueError(f"likelihood count has shape {seen.shape} {seen.dtype}, expected (1,) int64")
+        self._scores = scores.copy()
+        self._seen = int(seen[0])
 
     @classmethod
     def fresh(cls, learning_period: int, estimation_samples: int, window: int, averaging: int) -> "AnomalyLikelihood":
-        tensors = {"scores": torch.zeros(window, dtype=torch.float64), "seen": torch.zeros(1, dtype=torch.int64)}
-        return cls(learning_period, estimation_samples, window, averaging, tensors)
+        arrays = {"scores": np.zeros(window, np.float64), "seen": np.zeros(1, np.int64)}
+        return cls(learning_period, estimation_samples, window, averaging, arrays)
 
-    def tensors(self) -> dict[str, torch.Tensor]:
-        return {"scores": torch.from_numpy(self._scores.copy()), "seen": torch.tensor([self._seen], dtype=torch.int64)}
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {"scores": self._scores, "seen": np.array([self._seen], np.int64)}
 
     def _last(self, n: int) -> np.ndarray:
         """The last n scores in the order they came."""

@@ -11,26 +11,26 @@ sums are exact and the SDR does not depend on summation order, threads or device
 from __future__ import annotations
 
 import numpy as np
-import torch
 
 
 class FlyHash:
     """The fixed projection (`inputs` per bit, int32 indices) and the encoding step."""
 
-    def __init__(self, input_dim: int, bits: int, active_bits: int, projection: torch.Tensor):
-        if tuple(projection.shape[:1]) != (bits,) or projection.dim() != 2:
+    def __init__(self, input_dim: int, bits: int, active_bits: int, projection: np.ndarray):
+        if projection.ndim != 2 or projection.shape[0] != bits:
             raise ValueError(f"FlyHash projection has shape {tuple(projection.shape)}, expected ({bits}, n)")
         if int(projection.min()) < 0 or int(projection.max()) >= input_dim:
             raise ValueError(f"FlyHash projection indexes outside the {input_dim} inputs")
         self.input_dim, self.bits, self.active_bits = input_dim, bits, active_bits
-        self.projection = projection
-        self._index = projection.cpu().numpy().astype(np.int64)
+        self.projection = np.ascontiguousarray(projection, dtype=np.int32)
+        self._index = self.projection.astype(np.int64)
 
     @classmethod
-    def fresh(cls, input_dim: int, bits: int, active_bits: int, inputs_per_bit: int, gen: torch.Generator) -> "FlyHash":
+    def fresh(cls, input_dim: int, bits: int, active_bits: int, inputs_per_bit: int,
+              rng: np.random.Generator) -> "FlyHash":
         per_bit = min(inputs_per_bit, input_dim)
-        order = torch.rand((bits, input_dim), generator=gen).argsort(1)[:, :per_bit]
-        return cls(input_dim, bits, active_bits, torch.sort(order, 1).values.to(torch.int32))
+        chosen = np.argpartition(rng.random((bits, input_dim)), per_bit - 1, axis=1)[:, :per_bit]
+        return cls(input_dim, bits, active_bits, np.sort(chosen, axis=1).astype(np.int32))
 
     def encode(self, vector: np.ndarray) -> np.ndarray:
         """Active bit indices (sorted int64) of `vector`; ValueError for a vector that cannot be encoded."""

@@ -12,7 +12,6 @@ columns win (ties to the lower column index); the winners learn Hebbian-wise (ac
 from __future__ import annotations
 
 import numpy as np
-import torch
 
 from mira_assets.domain.htm.backends import permanences
 from mira_assets.domain.htm.config import HTMConfig, LevelConfig, permanence_units
@@ -21,8 +20,7 @@ from mira_assets.domain.htm.config import HTMConfig, LevelConfig, permanence_uni
 class SpatialPooler:
     """One level's spatial pooler: permanences (in a backend), duty cycles, boost factors, the step."""
 
-    def __init__(self, config: HTMConfig, level: LevelConfig, tensors: dict[str, torch.Tensor],
-                 device: torch.device, backend: str):
+    def __init__(self, config: HTMConfig, level: LevelConfig, arrays: dict[str, np.ndarray], device, backend: str):
         self.level = level
         self.increment = permanence_units(config.permanence_increment, "permanence_increment")
         self.decrement = permanence_units(config.permanence_decrement, "permanence_decrement")
@@ -30,37 +28,38 @@ class SpatialPooler:
         self.period = np.float32(config.sp_duty_cycle_period)
         self.strength = np.float32(config.sp_boost_strength)
         self.target = np.float32(level.active_columns / level.columns)
-        missing = [n for n in ("perm", "duty") if n not in tensors]
+        missing = [n for n in ("perm", "duty") if n not in arrays]
         if missing:
-            raise ValueError(f"spatial pooler of level {level.index + 1} lacks tensors {missing}")
-        perm, duty = tensors["perm"], tensors["duty"]
-        if tuple(perm.shape) != (level.columns, level.inputs) or perm.dtype != torch.int8:
-            raise ValueError(f"level {level.index + 1} SP permanences: shape {tuple(perm.shape)} {perm.dtype}, "
+            raise ValueError(f"spatial pooler of level {level.index + 1} lacks arrays {missing}")
+        perm, duty = arrays["perm"], arrays["duty"]
+        if perm.shape != (level.columns, level.inputs) or perm.dtype != np.int8:
+            raise ValueError(f"level {level.index + 1} SP permanences: shape {perm.shape} {perm.dtype}, "
                              f"expected ({level.columns}, {level.inputs}) int8")
-        if tuple(duty.shape) != (level.columns,) or duty.dtype != torch.float32:
-            raise ValueError(f"level {level.index + 1} SP duty cycles: shape {tuple(duty.shape)} {duty.dtype}")
+        if duty.shape != (level.columns,) or duty.dtype != np.float32:
+            raise ValueError(f"level {level.index + 1} SP duty cycles: shape {duty.shape} {duty.dtype}")
         self.perm = permanences(perm, self.connected, device, backend)
-        self.duty = duty.cpu().numpy().copy()
+        self.duty = duty.copy()
         self.boost = self._boost()
 
     @classmethod
-    def fresh(cls, config: HTMConfig, level: LevelConfig, gen: torch.Generator, device: torch.device,
+    def fresh(cls, config: HTMConfig, level: LevelConfig, rng: np.random.Generator, device,
               backend: str) -> "SpatialPooler":
         connected = permanence_units(config.connected_permanence, "connected_permanence")
         spread = permanence_units(config.sp_initial_spread, "sp_initial_spread")
-        pool = max(1, round(level.inputs * config.sp_potential_fraction))
-        order = torch.rand((level.columns, level.inputs), generator=gen).argsort(1)
-        in_pool = torch.zeros((level.columns, level.inputs), dtype=torch.bool)
-        in_pool.scatter_(1, order[:, :pool], True)
-        values = torch.randint(connected - spread, connected + spread, (level.columns, level.inputs), generator=gen)
-        tensors = {
-            "perm": torch.where(in_pool, values, -1).to(torch.int8),
-            "duty": torch.full((level.columns,), level.active_columns / level.columns, dtype=torch.float32),
+        shape = (level.columns, level.inputs)
+        pool = min(level.inputs, max(1, round(level.inputs * config.sp_potential_fraction)))
+        in_pool = np.zeros(shape, np.bool_)
+        chosen = np.argpartition(rng.random(shape), pool - 1, axis=1)[:, :pool]
+        np.put_along_axis(in_pool, chosen, True, axis=1)
+        values = rng.integers(connected - spread, connected + spread, shape)
+        arrays = {
+            "perm": np.where(in_pool, values, -1).astype(np.int8),
+            "duty": np.full(level.columns, level.active_columns / level.columns, np.float32),
         }
-        return cls(config, level, tensors, device, backend)
+        return cls(config, level, arrays, device, backend)
 
-    def tensors(self) -> dict[str, torch.Tensor]:
-        return {"perm": self.perm.tensor(), "duty": torch.from_numpy(self.duty)}
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {"perm": self.perm.array(), "duty": self.duty}
 
     def _boost(self) -> np.ndarray:
         return np.exp((self.target - self.duty) * self.strength).astype(np.float32)
@@ -68,7 +67,7 @@ class SpatialPooler:
     def compute(self, active_inputs: np.ndarray, learn: bool = True) -> np.ndarray:
         """The k winning columns (sorted int64) for the active input bits `active_inputs` (sorted int64)."""
         score = self.perm.overlap(active_inputs).astype(np.float32) * self.boost
-        winners = np.sort(np.argsort(-score, kind="stable")[: self.level.active_columns])
+        winners = top_k(score, self.level.active_columns)
         if learn:
             delta = np.full(self.level.inputs, -self.decrement, np.int8)
             delta[active_inputs] = self.increment
@@ -81,3 +80,13 @@ class SpatialPooler:
 
     def connected_synapses(self) -> int:
         return self.perm.connected_count()
+
+
+def top_k(score: np.ndarray, k: int) -> np.ndarray:
+    """The k highest scores' indices, sorted; among equal scores the lower index wins."""
+    if k >= score.size:
+        return np.arange(score.size)
+    kth = np.partition(score, score.size - k)[score.size - k]
+    above = np.flatnonzero(score > kth)
+    tied = np.flatnonzero(score == kth)[: k - above.size]
+    return np.sort(np.concatenate([above, tied]))

@@ -1,8 +1,9 @@
-"""The carried HTM state: every level's tensors, the SDR projection, the likelihood window.
+"""The carried HTM state: every level's arrays, the SDR projection, the likelihood window.
 
-Saved as safetensors (no pickle): tensors by name plus one metadata entry holding the format,
+Saved as safetensors (no pickle): arrays by name plus one metadata entry holding the format,
 seed, step count and configuration as canonical JSON, so the same state always gives the same
-bytes. The vault seals these bytes; nothing here writes files.
+bytes, whichever device computed it (torch's safetensors loader reads them as tensors too).
+The vault seals these bytes; nothing here writes files.
 """
 
 from __future__ import annotations
@@ -12,9 +13,8 @@ import struct
 from dataclasses import dataclass
 
 import numpy as np
-import torch
-from safetensors.torch import load as load_tensors
-from safetensors.torch import save as save_tensors
+from safetensors.numpy import load as load_arrays
+from safetensors.numpy import save as save_arrays
 
 from mira_assets.domain.htm.backends import BACKENDS, default_backend
 from mira_assets.domain.htm.config import HTMConfig
@@ -36,18 +36,22 @@ class HTMDeviceError(RuntimeError):
     """A device was asked for that this machine does not have."""
 
 
-def resolve_device(name: str | torch.device | None) -> torch.device:
-    """`cpu`, `cuda` or `cuda:N`; a clear error when CUDA is asked for and absent."""
-    device = torch.device(name or "cpu")
-    if device.type == "cuda":
-        if not torch.cuda.is_available():
-            raise HTMDeviceError(f"HTM device {str(device)!r} requested but torch {torch.__version__} sees no CUDA "
-                                 "device on this machine: use device 'cpu' (MIRA_HTM_DEVICE / --device)")
-        if device.index is not None and device.index >= torch.cuda.device_count():
-            raise HTMDeviceError(f"HTM device {str(device)!r} requested but only {torch.cuda.device_count()} "
-                                 "CUDA device(s) exist")
-    elif device.type != "cpu":
-        raise HTMDeviceError(f"HTM device {str(device)!r} is not supported: use 'cpu' or 'cuda'")
+def resolve_device(name: str | None) -> str:
+    """`cpu`, `cuda` or `cuda:N` (torch is imported only for cuda); a clear error when CUDA is absent."""
+    device = str(name or "cpu").strip().lower()
+    if device == "cpu":
+        return device
+    kind, _, index = device.partition(":")
+    if kind != "cuda" or (index and not index.isdigit()):
+        raise HTMDeviceError(f"HTM device {name!r} is not supported: use 'cpu', 'cuda' or 'cuda:N'")
+    import torch
+
+    if not torch.cuda.is_available():
+        raise HTMDeviceError(f"HTM device {name!r} requested but torch {torch.__version__} sees no CUDA "
+                             "device on this machine: use device 'cpu' (MIRA_HTM_DEVICE / --device)")
+    if index and int(index) >= torch.cuda.device_count():
+        raise HTMDeviceError(f"HTM device {name!r} requested but only {torch.cuda.device_count()} "
+                             "CUDA device(s) exist")
     return device
 
 
@@ -62,13 +66,13 @@ class Level:
 class HTMState:
     """Everything the hierarchy learns and carries from one step (and one day) to the next."""
 
-    def __init__(self, config: HTMConfig, seed: int, steps: int, device: torch.device, backend: str,
+    def __init__(self, config: HTMConfig, seed: int, steps: int, device: str, backend: str,
                  flyhash: FlyHash, levels: list[Level], abstraction: np.ndarray, likelihood: AnomalyLikelihood):
         self.config, self.seed, self.steps, self.device, self.backend = config, seed, steps, device, backend
         self.flyhash, self.levels, self.abstraction, self.likelihood = flyhash, levels, abstraction, likelihood
 
     @classmethod
-    def fresh(cls, seed: int, config: HTMConfig | None = None, device: str | torch.device | None = "cpu",
+    def fresh(cls, seed: int, config: HTMConfig | None = None, device: str | None = "cpu",
               backend: str | None = None) -> "HTMState":
         """A new, untrained state; everything random is drawn from `seed`.
 
@@ -80,40 +84,40 @@ class HTMState:
         backend = _backend(device, backend)
         if not 0 <= seed < 2 ** 63:
             raise ValueError(f"HTM seed must be in [0, 2**63): {seed}")
-        gen = torch.Generator().manual_seed(seed)
+        rng = np.random.default_rng(seed)
         flyhash = FlyHash.fresh(config.input_dim, config.columns, config.sdr_active_bits,
-                                config.flyhash_inputs_per_bit, gen)
+                                config.flyhash_inputs_per_bit, rng)
         levels = []
         for lc in config.levels():
-            sp = SpatialPooler.fresh(config, lc, gen, device, backend)
+            sp = SpatialPooler.fresh(config, lc, rng, device, backend)
             levels.append(Level(sp, TemporalMemory.fresh(TMParams.of(config, lc), device, backend)))
         top = config.levels()[-1]
-        abstraction = (torch.randn((top.columns, config.abstraction_dim), generator=gen, dtype=torch.float32)
-                       / top.active_columns ** 0.5).numpy()
+        abstraction = (rng.standard_normal((top.columns, config.abstraction_dim), dtype=np.float32)
+                       / np.float32(top.active_columns ** 0.5))
         likelihood = AnomalyLikelihood.fresh(config.likelihood_learning_period, config.likelihood_estimation_samples,
                                              config.likelihood_window, config.likelihood_averaging_window)
         return cls(config, seed, 0, device, backend, flyhash, levels, abstraction, likelihood)
 
     # ------------------------------------------------------------------ bytes
 
-    def tensors(self) -> dict[str, torch.Tensor]:
-        out = {"flyhash.projection": self.flyhash.projection,
-               "abstraction.projection": torch.from_numpy(self.abstraction)}
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Every array of the state by its saved name (host copies of device arrays)."""
+        out = {"flyhash.projection": self.flyhash.projection, "abstraction.projection": self.abstraction}
         for i, level in enumerate(self.levels, start=1):
-            out.update({f"level{i}.sp.{k}": v for k, v in level.sp.tensors().items()})
-            out.update({f"level{i}.tm.{k}": v for k, v in level.tm.tensors().items()})
-        out.update({f"likelihood.{k}": v for k, v in self.likelihood.tensors().items()})
+            out.update({f"level{i}.sp.{k}": v for k, v in level.sp.arrays().items()})
+            out.update({f"level{i}.tm.{k}": v for k, v in level.tm.arrays().items()})
+        out.update({f"likelihood.{k}": v for k, v in self.likelihood.arrays().items()})
         return out
 
     def to_bytes(self) -> bytes:
         """The state as safetensors bytes; equal states give equal bytes."""
-        tensors = {k: v.detach().to("cpu").contiguous() for k, v in self.tensors().items()}
+        arrays = {k: np.ascontiguousarray(v) for k, v in self.arrays().items()}
         meta = json.dumps({"format": FORMAT, "version": FORMAT_VERSION, "seed": self.seed, "steps": self.steps,
                            "config": json.loads(self.config.to_json())}, sort_keys=True, separators=(",", ":"))
-        return save_tensors(tensors, metadata={_META_KEY: meta})
+        return save_arrays(arrays, metadata={_META_KEY: meta})
 
     @classmethod
-    def from_bytes(cls, data: bytes, device: str | torch.device | None = "cpu",
+    def from_bytes(cls, data: bytes, device: str | None = "cpu",
                    backend: str | None = None) -> "HTMState":
         device = resolve_device(device)
         backend = _backend(device, backend)
@@ -121,16 +125,15 @@ class HTMState:
         try:
             config = HTMConfig.from_json(json.dumps(meta["config"]))
             seed, steps = int(meta["seed"]), int(meta["steps"])
-            raw = load_tensors(bytes(data))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise HTMStateError(f"HTM state metadata or tensors unreadable: {exc}") from None
-        tensors = raw
+            arrays = load_arrays(bytes(data))
+        except Exception as exc:  # safetensors raises its own error type for damaged files
+            raise HTMStateError(f"HTM state metadata or arrays unreadable: {exc}") from None
 
-        def group(prefix: str) -> dict[str, torch.Tensor]:
-            return {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}
+        def group(prefix: str) -> dict[str, np.ndarray]:
+            return {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)}
 
         try:
-            flyhash = FlyHash(config.input_dim, config.columns, config.sdr_active_bits, tensors["flyhash.projection"])
+            flyhash = FlyHash(config.input_dim, config.columns, config.sdr_active_bits, arrays["flyhash.projection"])
             levels = []
             for i, lc in enumerate(config.levels(), start=1):
                 sp = SpatialPooler(config, lc, group(f"level{i}.sp."), device, backend)
@@ -139,7 +142,7 @@ class HTMState:
             lk = group("likelihood.")
             likelihood = AnomalyLikelihood(config.likelihood_learning_period, config.likelihood_estimation_samples,
                                            config.likelihood_window, config.likelihood_averaging_window, lk)
-            abstraction = tensors["abstraction.projection"].numpy()
+            abstraction = arrays["abstraction.projection"]
             top = config.levels()[-1]
             if abstraction.shape != (top.columns, config.abstraction_dim) or abstraction.dtype != np.float32:
                 raise ValueError(f"abstraction projection has shape {abstraction.shape} {abstraction.dtype}")
@@ -164,11 +167,11 @@ class HTMState:
         return out
 
 
-def _backend(device: torch.device, backend: str | None) -> str:
+def _backend(device: str, backend: str | None) -> str:
     backend = backend or default_backend(device)
     if backend not in BACKENDS:
         raise ValueError(f"HTM backend {backend!r} is not one of {BACKENDS}")
-    if backend == "numpy" and device.type != "cpu":
+    if backend == "numpy" and device != "cpu":
         raise ValueError(f"the numpy backend runs on the CPU only, not on {device}")
     return backend
 

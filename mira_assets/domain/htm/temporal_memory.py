@@ -26,7 +26,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
 from mira_assets.domain.htm.backends import synapses as make_synapses
 from mira_assets.domain.htm.config import PERMANENCE_SCALE, HTMConfig, LevelConfig, permanence_units
@@ -81,32 +80,32 @@ class TemporalMemory:
     SMALL = {"seg_cell": np.int8, "seg_used": np.int64, "seg_nconn": np.int16, "cell_nseg": np.int16,
              "prev_active": np.bool_, "prev_winner": np.int64, "active_seg": np.int64}
 
-    def __init__(self, params: TMParams, tensors: dict[str, torch.Tensor], device: torch.device, backend: str):
+    def __init__(self, params: TMParams, arrays: dict[str, np.ndarray], device, backend: str):
         self.p = params
         lv = params.level
-        missing = [n for n in (*self.SMALL, "syn_pre", "syn_perm") if n not in tensors]
+        missing = [n for n in (*self.SMALL, "syn_pre", "syn_perm") if n not in arrays]
         if missing:
-            raise ValueError(f"temporal memory of level {lv.index + 1} lacks tensors {missing}")
-        for name, dtype in self.SMALL.items():
-            t = tensors[name]
-            if t.dtype != torch.from_numpy(np.zeros(0, dtype)).dtype:
-                raise ValueError(f"level {lv.index + 1} tensor {name} has dtype {t.dtype}")
-            setattr(self, name, t.cpu().numpy().copy())
+            raise ValueError(f"temporal memory of level {lv.index + 1} lacks arrays {missing}")
+        for name, dtype in {**self.SMALL, "syn_pre": np.int32, "syn_perm": np.int8}.items():
+            if arrays[name].dtype != dtype:
+                raise ValueError(f"level {lv.index + 1} array {name} has dtype {arrays[name].dtype}")
+        for name in self.SMALL:
+            setattr(self, name, arrays[name].copy())
         cap = self.seg_cell.shape[1] if self.seg_cell.ndim == 2 else -1
         expected = {"seg_cell": (lv.columns, cap), "seg_used": (lv.columns, cap), "seg_nconn": (lv.columns, cap),
                     "cell_nseg": (lv.columns, lv.cells_per_column), "prev_active": (lv.cells + 1,),
                     "syn_pre": (lv.columns, cap, params.max_synapses), "syn_perm": (lv.columns, cap, params.max_synapses)}
         for name, shape in expected.items():
-            if tuple(tensors[name].shape) != shape:
-                raise ValueError(f"level {lv.index + 1} tensor {name} has shape {tuple(tensors[name].shape)}, "
+            if arrays[name].shape != shape:
+                raise ValueError(f"level {lv.index + 1} array {name} has shape {arrays[name].shape}, "
                                  f"expected {shape}")
         if not 1 <= cap <= params.max_segments_per_column:
             raise ValueError(f"level {lv.index + 1} segment capacity {cap} outside 1..{params.max_segments_per_column}")
-        self.syn = make_synapses(tensors["syn_pre"], tensors["syn_perm"], lv.cells, params.connected,
+        self.syn = make_synapses(arrays["syn_pre"], arrays["syn_perm"], lv.cells, params.connected,
                                  lv.cells_per_column, device, backend)
 
     @classmethod
-    def fresh(cls, params: TMParams, device: torch.device, backend: str) -> "TemporalMemory":
+    def fresh(cls, params: TMParams, device, backend: str) -> "TemporalMemory":
         lv = params.level
         cols, cap, syn = lv.columns, params.initial_segments_per_column, params.max_synapses
         arrays = {
@@ -120,11 +119,11 @@ class TemporalMemory:
             "syn_pre": np.full((cols, cap, syn), lv.cells, np.int32),
             "syn_perm": np.zeros((cols, cap, syn), np.int8),
         }
-        return cls(params, {k: torch.from_numpy(v) for k, v in arrays.items()}, device, backend)
+        return cls(params, arrays, device, backend)
 
-    def tensors(self) -> dict[str, torch.Tensor]:
-        out = {name: torch.from_numpy(getattr(self, name)) for name in self.SMALL}
-        out.update(self.syn.tensors())
+    def arrays(self) -> dict[str, np.ndarray]:
+        out = {name: getattr(self, name) for name in self.SMALL}
+        out.update(self.syn.arrays())
         return out
 
     @property

@@ -2,14 +2,13 @@
 
 import numpy as np
 import pytest
-import torch
 
 from mira_assets.domain.htm.sdr import FlyHash
 
 
 @pytest.fixture
 def flyhash() -> FlyHash:
-    return FlyHash.fresh(384, 2048, 102, 32, torch.Generator().manual_seed(5))
+    return FlyHash.fresh(384, 2048, 102, 32, np.random.default_rng(5))
 
 
 def _overlap(a: np.ndarray, b: np.ndarray) -> int:

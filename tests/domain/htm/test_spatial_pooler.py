@@ -28,10 +28,15 @@ def test_about_half_the_potential_synapses_start_connected():
 def test_similar_inputs_win_overlapping_columns_and_unrelated_ones_do_not():
     state = HTMState.fresh(12)
     hierarchy = Hierarchy(state)
-    base = unit_vectors(1, 384, seed=5)[0]
-    near = base + 0.2 * unit_vectors(1, 384, seed=6)[0]  # cosine ~0.98
     for v in unit_vectors(50, 384, seed=7):  # some learning first, so boosting is in play
         hierarchy.step(v)
-    a, b, c = (hierarchy.step(x, learn=False).activations[0] for x in (base, near, unit_vectors(1, 384, seed=8)[0]))
-    assert len(np.intersect1d(a, b)) >= 0.5 * a.size  # chance is 5 %
-    assert len(np.intersect1d(a, c)) <= 0.2 * a.size
+    near, far = [], []
+    for k in range(8):
+        base = unit_vectors(1, 384, seed=100 + k)[0]
+        similar = base + 0.2 * unit_vectors(1, 384, seed=200 + k)[0]  # cosine ~0.98
+        unrelated = unit_vectors(1, 384, seed=300 + k)[0]
+        a, b, c = (hierarchy.step(x, learn=False).activations[0] for x in (base, similar, unrelated))
+        near.append(len(np.intersect1d(a, b)) / a.size)
+        far.append(len(np.intersect1d(a, c)) / a.size)
+    assert np.mean(near) >= 0.45  # chance is 5 %
+    assert np.mean(far) <= 0.15
