@@ -179,10 +179,10 @@ def _backend(device: str, backend: str | None) -> str:
 def _read_metadata(data: bytes) -> dict:
     """The state's metadata from the safetensors header (8-byte length, then JSON)."""
     if len(data) < 8:
-        raise HTMStateError("HTM state is too short to be a safetensors file")
+        raise HTMStateError("not an HTM state: too short to be a safetensors file")
     (length,) = struct.unpack("<Q", data[:8])
     if length > len(data) - 8:
-        raise HTMStateError("HTM state header is truncated")
+        raise HTMStateError("not an HTM state: its safetensors header is truncated")
     try:
         header = json.loads(data[8:8 + length])
         meta = json.loads(header["__metadata__"][_META_KEY])
