@@ -26,7 +26,7 @@ def default_backend(device: str) -> str:
     return "numpy" if device == "cpu" else "torch"
 
 
-def _count_rows(mask: np.ndarray) -> np.ndarray:
+def count_rows(mask: np.ndarray) -> np.ndarray:
     """Per-row count of True in a C-contiguous bool array [..., S] -> int32 [...]."""
     width = mask.shape[-1]
     if width % 8 or width > 255 or mask.size == 0:
@@ -136,7 +136,7 @@ class NumpySynapses:
 
     def burst_counts(self, cols: np.ndarray, prev_active: np.ndarray) -> np.ndarray:
         """Per segment slot of `cols`: synapses whose presynaptic cell was active, int32 [n, capacity]."""
-        return _count_rows(np.take(prev_active, self.pre[cols]))
+        return count_rows(np.take(prev_active, self.pre[cols]))
 
     def active_segments(self, active_cols: np.ndarray, active_cells: np.ndarray, nconn: np.ndarray,
                         threshold: int) -> np.ndarray:
@@ -147,10 +147,11 @@ class NumpySynapses:
         s = self.pre.shape[2]
         return self.pre.reshape(-1, s)[segs], self.perm.reshape(-1, s)[segs]
 
-    def set_rows(self, segs: np.ndarray, pre: np.ndarray, perm: np.ndarray) -> None:
+    def set_rows(self, segs: np.ndarray, pre: np.ndarray, perm: np.ndarray, old_pre: np.ndarray,
+                 old_perm: np.ndarray) -> None:
+        """Write rows `segs`; (old_pre, old_perm) are what `rows(segs)` returned before the change."""
         s = self.pre.shape[2]
         flat_pre, flat_perm = self.pre.reshape(-1, s), self.perm.reshape(-1, s)
-        old_pre, old_perm = flat_pre[segs], flat_perm[segs]
         flat_pre[segs] = pre
         flat_perm[segs] = perm
         slots = segs[:, None] * s + np.arange(s)
@@ -207,7 +208,8 @@ class TorchSynapses:
         return (self.pre.view(-1, s).index_select(0, idx).cpu().numpy(),
                 self.perm.view(-1, s).index_select(0, idx).cpu().numpy())
 
-    def set_rows(self, segs: np.ndarray, pre: np.ndarray, perm: np.ndarray) -> None:
+    def set_rows(self, segs: np.ndarray, pre: np.ndarray, perm: np.ndarray, old_pre: np.ndarray,
+                 old_perm: np.ndarray) -> None:
         s, idx = self.pre.shape[2], self._t(segs)
         self.pre.view(-1, s).index_copy_(0, idx, self._t(pre))
         self.perm.view(-1, s).index_copy_(0, idx, self._t(perm))

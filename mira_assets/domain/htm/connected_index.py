@@ -61,7 +61,9 @@ class ConnectedIndex:
         cols = cells // self.cpc
         order = np.argsort(cols, kind="stable")
         slots, cols, cells = slots[order], cols[order], cells[order]
-        uniq, first, counts = np.unique(cols, return_index=True, return_counts=True)
+        first = np.flatnonzero(np.concatenate([[True], cols[1:] != cols[:-1]]))
+        counts = np.diff(np.append(first, cols.size))
+        uniq = cols[first]
         rank = np.arange(cols.size) - np.repeat(first, counts)
         if (self.fill[uniq] + counts > self.bucket.shape[1]).any():
             self._squeeze(uniq[self.fill[uniq] + counts > self.bucket.shape[1]])

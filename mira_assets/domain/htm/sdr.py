@@ -46,6 +46,14 @@ class FlyHash:
         if peak == 0.0:
             raise ValueError("the vector is all zeros")
         q = np.rint(x * (2.0 ** 30 / peak)).astype(np.int64)
-        sums = q[self._index].sum(1)
-        winners = np.argsort(-sums, kind="stable")[: self.active_bits]
-        return np.sort(winners)
+        return top_k(q[self._index].sum(1), self.active_bits)
+
+
+def top_k(score: np.ndarray, k: int) -> np.ndarray:
+    """The k highest scores' indices, sorted; among equal scores the lower index wins."""
+    if k >= score.size:
+        return np.arange(score.size)
+    kth = np.partition(score, score.size - k)[score.size - k]
+    above = np.flatnonzero(score > kth)
+    tied = np.flatnonzero(score == kth)[: k - above.size]
+    return np.sort(np.concatenate([above, tied]))

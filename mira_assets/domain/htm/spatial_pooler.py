@@ -15,6 +15,7 @@ import numpy as np
 
 from mira_assets.domain.htm.backends import permanences
 from mira_assets.domain.htm.config import HTMConfig, LevelConfig, permanence_units
+from mira_assets.domain.htm.sdr import top_k
 
 
 class SpatialPooler:
@@ -81,12 +82,3 @@ class SpatialPooler:
     def connected_synapses(self) -> int:
         return self.perm.connected_count()
 
-
-def top_k(score: np.ndarray, k: int) -> np.ndarray:
-    """The k highest scores' indices, sorted; among equal scores the lower index wins."""
-    if k >= score.size:
-        return np.arange(score.size)
-    kth = np.partition(score, score.size - k)[score.size - k]
-    above = np.flatnonzero(score > kth)
-    tied = np.flatnonzero(score == kth)[: k - above.size]
-    return np.sort(np.concatenate([above, tied]))

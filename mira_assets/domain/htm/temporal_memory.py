@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mira_assets.domain.htm.backends import count_rows
 from mira_assets.domain.htm.backends import synapses as make_synapses
 from mira_assets.domain.htm.config import PERMANENCE_SCALE, HTMConfig, LevelConfig, permanence_units
 from mira_assets.domain.htm.random import random_bits
@@ -207,8 +208,8 @@ class TemporalMemory:
         if ids.size == 0:
             return
         learning = reinforce.size + new_seg.size
-        pre, perm = self.syn.rows(ids)
-        perm = perm.astype(np.int16)
+        old_pre, old_perm = self.syn.rows(ids)
+        pre, perm = old_pre.copy(), old_perm.astype(np.int16)
         pre[reinforce.size:learning] = sentinel  # a new segment starts empty (its slot may have been evicted)
         perm[reinforce.size:learning] = 0
         inc = np.full((ids.size, 1), p.increment, np.int16)
@@ -220,8 +221,8 @@ class TemporalMemory:
         pre[perm == 0] = sentinel  # a synapse at zero permanence is destroyed
         if self.prev_winner.size and learning:
             self._grow(pre, perm, learning, seed)
-        self.syn.set_rows(ids, pre, perm.astype(np.int8))
-        self.seg_nconn.reshape(-1)[ids] = np.count_nonzero(perm >= p.connected, axis=1)
+        self.syn.set_rows(ids, pre, perm.astype(np.int8), old_pre, old_perm)
+        self.seg_nconn.reshape(-1)[ids] = count_rows(perm >= p.connected)
         self.seg_used.reshape(-1)[ids[:learning]] = step
         empty = ids[(pre == sentinel).all(1)]
         if empty.size:  # a segment whose synapses all decayed is destroyed

@@ -43,3 +43,20 @@ def test_the_likelihood_window_is_part_of_the_saved_state(small_config):
     copy = HTMState.from_bytes(state.to_bytes())
     nxt = unit_vectors(1, 64, seed=75)[0]
     assert Hierarchy(copy).step(nxt).likelihood == hierarchy.step(nxt).likelihood
+
+
+def test_the_running_window_statistics_equal_a_direct_computation():
+    """Ahmad et al.: L = 1 - Q((short mean - mu) / sigma) over the scores after the learning period."""
+    import math
+
+    lk = AnomalyLikelihood.fresh(learning_period=7, estimation_samples=5, window=40, averaging=4)
+    scores = np.round(np.random.default_rng(3).uniform(0, 1, 200), 6)
+    for i, s in enumerate(scores):
+        got = lk.update(float(s))
+        history = scores[max(7, i + 1 - 40):i + 1]
+        if len(history) < 5:
+            assert got == 0.5
+            continue
+        sigma = max(history.std(), 0.02)
+        z = (scores[max(0, i + 1 - 4):i + 1].mean() - history.mean()) / sigma
+        assert math.isclose(got, 1 - 0.5 * math.erfc(z / math.sqrt(2)), abs_tol=1e-9)
