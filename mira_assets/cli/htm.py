@@ -54,9 +54,8 @@ def replay(
     {"steps", "ms_per_step_median", "state_sha256"} (sha256 of the saved state's bytes).
     """
     import hashlib
-    import statistics
 
-    from mira_assets.domain.htm import HTMConfig, HTMDeviceError, HTMState, HTMStateError, run_day
+    from mira_assets.domain.htm import HTMConfig, HTMDeviceError, HTMState, HTMStateError, run_day, summarize
 
     try:
         if state_in is not None:
@@ -89,7 +88,8 @@ def replay(
 
         atomic_write(state_out, data)
     sha = hashlib.sha256(data).hexdigest()
-    median_ms = statistics.median(r.seconds for r in results) * 1e3 if results else 0.0
+    summary = summarize(results)
+    median_ms = summary.get("ms_per_step_median", 0.0)
     if as_json:
         typer.echo(json.dumps({"steps": len(results), "ms_per_step_median": median_ms, "state_sha256": sha}))
         return
@@ -97,9 +97,9 @@ def replay(
     typer.echo(f"ms per step (median): {median_ms:.2f}")
     if results:
         for level in range(len(state.levels)):
-            mean = statistics.fmean(r.surprise_per_level[level] for r in results)
-            typer.echo(f"level {level + 1} surprise mean: {mean:.3f}")
-        typer.echo(f"last likelihood: {results[-1].likelihood:.3f}")
+            typer.echo(f"level {level + 1} surprise mean: {summary[f'surprise_l{level + 1}_mean']:.3f}, "
+                       f"p95: {summary[f'surprise_l{level + 1}_p95']:.3f}")
+        typer.echo(f"likelihood: last {results[-1].likelihood:.3f}, highest {summary['likelihood_max']:.3f}")
     for stats in state.statistics():
         typer.echo(f"level {stats['level']}: {stats['segments']} segments, {stats['synapses']} synapses "
                    f"({stats['connected_synapses']} connected)")

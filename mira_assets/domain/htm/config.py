@@ -66,6 +66,12 @@ class HTMConfig:
             permanence_units(getattr(self, name), name)
         if any(c < 1 for c in self.hierarchy_columns) or self.input_dim < 1:
             raise ValueError("column counts and input_dim must be positive")
+        if not 1 <= self.tm_initial_segments_per_column or self.tm_max_segments_per_column < 1:
+            raise ValueError("segments per column must be at least 1")
+        if max(self.hierarchy_columns) * self.tm_max_segments_per_column * self.tm_max_synapses_per_segment >= 2 ** 31:
+            raise ValueError("columns x segments per column x synapses per segment must stay below 2**31")
+        if self.sdr_active_bits * self.cells_per_column >= 2 ** 16:
+            raise ValueError("active columns x cells per column must stay below 65,536 (winner cells per step)")
 
     def levels(self) -> list["LevelConfig"]:
         """One LevelConfig per hierarchy level; level l reads level l-1's columns (level 0 the SDR)."""

@@ -48,6 +48,18 @@ class StepResult:
     def abstractions(self) -> list[np.ndarray]:
         return [self.final_representation]
 
+    def to_record(self) -> dict:
+        """Plain JSON-ready numbers: the pattern of this step (e.g. a private memory's HTM record)."""
+        return {
+            "step": self.step,
+            "active_columns": [a.tolist() for a in self.active_columns],
+            "predicted_columns": [p.tolist() for p in self.predicted_columns],
+            "abstraction": [float(x) for x in self.final_representation],
+            "surprise_level": self.surprise_level,
+            "surprise_per_level": list(self.surprise_per_level),
+            "likelihood": self.likelihood,
+        }
+
     def contract(self) -> dict:
         """The seed's output dictionary (`activations`, `predictions`, `abstractions`, ...)."""
         return {
@@ -125,3 +137,21 @@ def run_day(state: HTMState, vectors: Iterable[np.ndarray] | np.ndarray, learn: 
         if on_step is not None:
             on_step(result)
     return state, results
+
+
+def summarize(results: list[StepResult]) -> dict[str, float]:
+    """Numbers for a day's metadata: steps, surprise mean and p95 (overall and per level),
+    the highest likelihood and the median time per step."""
+    out: dict[str, float] = {"steps": len(results)}
+    if not results:
+        return out
+    per_level = np.asarray([r.surprise_per_level for r in results], dtype=np.float64)
+    overall = np.asarray([r.surprise_level for r in results], dtype=np.float64)
+    out["surprise_mean"] = float(overall.mean())
+    out["surprise_p95"] = float(np.percentile(overall, 95))
+    for level in range(per_level.shape[1]):
+        out[f"surprise_l{level + 1}_mean"] = float(per_level[:, level].mean())
+        out[f"surprise_l{level + 1}_p95"] = float(np.percentile(per_level[:, level], 95))
+    out["likelihood_max"] = float(max(r.likelihood for r in results))
+    out["ms_per_step_median"] = float(np.median([r.seconds for r in results]) * 1e3)
+    return out

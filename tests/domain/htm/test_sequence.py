@@ -59,3 +59,18 @@ def test_the_abstraction_is_a_function_of_the_top_levels_columns(learned):
     a = hierarchy.step(sequence[1], learn=False)
     expected = np.tanh(state.abstraction[a.activations[2]].sum(0))
     assert np.allclose(a.final_representation, expected)
+
+
+def test_a_step_gives_a_json_ready_record_and_a_day_gives_metadata_numbers(learned):
+    import json
+
+    from mira_assets.domain.htm import summarize
+
+    _, hierarchy, sequence, passes = learned
+    record = hierarchy.step(sequence[2], learn=False).to_record()
+    json.dumps(record)
+    assert [len(c) for c in record["active_columns"]] == [102, 26, 6] and len(record["abstraction"]) == 32
+    summary = summarize(passes[0] + passes[-1])
+    assert summary["steps"] == 20 and summary["surprise_l1_p95"] == 1.0
+    assert 0.4 <= summary["surprise_mean"] <= 0.6
+    assert all(isinstance(v, (int, float)) for v in summary.values())
