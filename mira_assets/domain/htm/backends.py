@@ -134,9 +134,14 @@ class NumpySynapses:
     def capacity(self) -> int:
         return self.pre.shape[1]
 
-    def burst_counts(self, cols: np.ndarray, prev_active: np.ndarray) -> np.ndarray:
-        """Per segment slot of `cols`: synapses whose presynaptic cell was active, int32 [n, capacity]."""
-        return count_rows(np.take(prev_active, self.pre[cols]))
+    def burst_counts(self, cols: np.ndarray, prev_active: np.ndarray, exists: np.ndarray) -> np.ndarray:
+        """Per segment slot of `cols`: synapses whose presynaptic cell was active, int32 [n, capacity]
+        (0 where `exists` [n, capacity] says the slot holds no segment; only existing rows are read)."""
+        r, c = np.nonzero(exists)
+        counts = np.zeros(exists.shape, np.int32)
+        rows = self.pre.reshape(-1, self.pre.shape[2])[cols[r] * self.pre.shape[1] + c]
+        counts[r, c] = count_rows(np.take(prev_active, rows))
+        return counts
 
     def active_segments(self, active_cols: np.ndarray, active_cells: np.ndarray, nconn: np.ndarray,
                         threshold: int) -> np.ndarray:
@@ -190,8 +195,8 @@ class TorchSynapses:
     def _t(self, array: np.ndarray):
         return self.torch.from_numpy(np.ascontiguousarray(array)).to(self.device)
 
-    def burst_counts(self, cols: np.ndarray, prev_active: np.ndarray) -> np.ndarray:
-        mask = self._t(prev_active)
+    def burst_counts(self, cols: np.ndarray, prev_active: np.ndarray, exists: np.ndarray) -> np.ndarray:
+        mask = self._t(prev_active)  # empty slots hold only the sentinel, which is never active
         return mask[self.pre.index_select(0, self._t(cols))].sum(-1, dtype=self.torch.int32).cpu().numpy()
 
     def active_segments(self, active_cols: np.ndarray, active_cells: np.ndarray, nconn: np.ndarray,

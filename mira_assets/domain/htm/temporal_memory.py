@@ -160,7 +160,7 @@ class TemporalMemory:
         good_cells = np.unique(a_col[ok] * cpc + seg_cell[good_seg])
 
         # Bursting columns: the best matching segment (most active potential synapses, lowest slot on ties).
-        counts = self.syn.burst_counts(burst, self.prev_active)
+        counts = self.syn.burst_counts(burst, self.prev_active, self.seg_cell[burst] >= 0)
         best_slot = counts.argmax(1) if burst.size else np.zeros(0, np.int64)
         best = counts[np.arange(burst.size), best_slot]
         match = best >= lv.min_threshold
@@ -242,9 +242,11 @@ class TemporalMemory:
         winners = self.prev_winner
         nw, syn = winners.size, p.max_synapses
         head = pre[:learning]
-        pos = np.minimum(np.searchsorted(winners, head), nw - 1)
-        reached = winners[pos] == head
-        n_reached = reached.sum(1)
+        winner_of = np.full(lv.cells + 1, -1, np.int32)  # cell -> its index among the winners
+        winner_of[winners] = np.arange(nw, dtype=np.int32)
+        pos = np.take(winner_of, head)
+        reached = pos >= 0
+        n_reached = count_rows(reached)
         want = np.minimum(lv.max_new_synapses - n_reached, nw - n_reached)
         rows = np.flatnonzero(want > 0)
         if rows.size == 0:
@@ -254,7 +256,7 @@ class TemporalMemory:
         keys = (random_bits(seed ^ _GROW_SALT, rows.size * nw, 40).reshape(rows.size, nw) << 16) | np.arange(nw)
         keys[already[:, :nw]] = np.iinfo(np.int64).max
         take = min(lv.max_new_synapses, nw)
-        choice = np.argsort(keys, axis=1)[:, :take]  # keys are unique: the order is fully determined
+        choice = _smallest(keys, take)
         valid = np.arange(take) < want[rows, None]
         slot_ids = np.arange(syn)
         slot_key = np.where(pre[rows] != lv.cells, syn + perm[rows].astype(np.int64) * syn + slot_ids, slot_ids)
@@ -298,3 +300,11 @@ class TemporalMemory:
         synapses, connected = self.syn.counts()
         return {"segments": int(np.count_nonzero(self.seg_cell >= 0)), "synapses": synapses,
                 "connected_synapses": connected, "segment_capacity_per_column": self.capacity}
+
+
+def _smallest(keys: np.ndarray, k: int) -> np.ndarray:
+    """Per row, the indices of the k smallest keys in increasing key order (keys are unique per row)."""
+    if k >= keys.shape[1]:
+        return np.argsort(keys, axis=1)
+    part = np.argpartition(keys, k - 1, axis=1)[:, :k]
+    return np.take_along_axis(part, np.argsort(np.take_along_axis(keys, part, 1), axis=1), 1)
