@@ -49,7 +49,7 @@ def replay(
 ) -> None:
     """Feed each row of VECTORS.npy to the hierarchy in order, learning; report surprise per step.
 
-    With --json: per step {"step", "surprise_level", "surprise_per_level": [l1, l2, l3],
+    With --json: per step {"step", "surprise_level", "surprise_per_level" (levels 1 to 3),
     "likelihood"} ("step" counts from the state's first step ever), then
     {"steps", "ms_per_step_median", "state_sha256"} (sha256 of the saved state's bytes).
     """
