@@ -1,4 +1,5 @@
-"""No private thought or conversation text appears anywhere the pipeline writes outside landing."""
+"""No private thought, conversation text or private memory (its content, its id) appears anywhere the pipeline
+writes outside landing: not in ChromaDB (stored_memories, htm_patterns), tables, manifests or the event log."""
 
 from __future__ import annotations
 
@@ -31,8 +32,8 @@ def strings(values) -> list[str]:
 
 
 def secret_texts(landing: Path) -> set[str]:
-    """Every private thought, conversation message, private memory and breakthrough insight
-    (long enough to be unmistakable)."""
+    """Every private thought, conversation message, private memory (content and id: the HTM tables and
+    htm_patterns must not name them either) and breakthrough insight (long enough to be unmistakable)."""
     texts: set[str] = set()
     for record in landing_objects(landing, "private_thoughts"):
         texts.update(strings([record.get("thought")]))
@@ -41,7 +42,7 @@ def secret_texts(landing: Path) -> set[str]:
         texts.update(strings(m.get("content") for m in messages))
     for record in landing_objects(landing, "memories"):
         if record.get("is_private") is True:
-            texts.update(strings([record.get("content")]))
+            texts.update(strings([record.get("content"), record.get("memory_id")]))
     for record in landing_objects(landing, "consciousness"):
         spark = record.get("spark_intensity")
         if record.get("is_breakthrough") is True or (isinstance(spark, (int, float)) and spark > 0.9):
@@ -70,6 +71,9 @@ def test_no_secret_text_or_key_anywhere_the_daily_job_writes(mira_data, instance
         result = job.execute_in_process(partition_key=day, instance=instance)
         assert result.success
     assert (mira_data / "databases" / "chromadb").is_dir()
+    # HTM ran on every memory, private ones included: its clear tables are among the files searched below.
+    assert sorted(p.name for p in (mira_data / "tables" / "htm_state").glob("*.parquet")) == \
+        [f"{day}.parquet" for day in DAYS]
     secrets = secret_texts(mira_data / "landing")
     assert len(secrets) > 50
     key_b64 = os.environ["MIRA_VAULT_KEY"]
