@@ -11,7 +11,6 @@ patterns sealed (domain/htm/step_tables.py). `htm_patterns` puts the public ones
 import time
 
 import dagster as dg
-import numpy as np
 import pandas as pd
 
 from mira_assets.assets.chroma_day import collection_check_specs, load_vectors, replace_collection_partition
@@ -75,14 +74,9 @@ def htm_state(context: dg.AssetExecutionContext, memories: pd.DataFrame, data_ro
     loaded_at = time.perf_counter()
 
     records = frame_records("memories", memories)
-    model: dict = {}
-
-    def private_vectors(contents: list[str]) -> np.ndarray:
-        return model.setdefault("m", embedder.get_embedder()).encode(contents)
-
     run = learn_memories(state, records,
                          public_vectors=lambda ids: load_vectors(layout, "memory_embeddings", context.partition_key, ids),
-                         private_vectors=private_vectors)
+                         private_vectors=lambda contents: embedder.get_embedder().encode(contents))
     # A day without memories carries the state forward as it was loaded, byte for byte.
     data = state.to_bytes() if run.results or loaded is None else loaded
     saved_at = time.perf_counter()
