@@ -34,9 +34,9 @@ class RecordRef:
 
 @dataclass(frozen=True)
 class PrivateItem:
-    kind: str              # "thought" | "memory" | "breakthrough" | "htm_pattern" | ...
+    kind: str              # "thought" | "memory" | "breakthrough_insight" | "htm_pattern" | ...
     timestamp: float       # epoch seconds (UTC); its epoch ms goes into the memory id
-    payload: dict          # secret: sealed
+    payload: dict = field(repr=False)  # secret: sealed (never in a repr, a log line or an exception)
     metadata: dict = field(default_factory=dict)  # NOT secret: stored in clear + in the index
 
 

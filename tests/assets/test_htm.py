@@ -27,7 +27,9 @@ from resources.vault.keyring import Keyring, generate_key_b64
 from resources.vault.store import Vault
 
 DAYS = ("2026-11-01", "2026-11-02", "2026-11-03")
-HTM_ASSETS = ["memories", "memory_embeddings", "htm_state", "htm_patterns", "private_thoughts", "private_memories"]
+# memory_embeddings also embeds the day's public insights, which evolution_checkpoints routes
+UPSTREAM = ["memories", "consciousness", "evolution_checkpoints", "memory_embeddings"]
+HTM_ASSETS = [*UPSTREAM, "htm_state", "htm_patterns", "private_thoughts", "private_memories"]
 
 
 def make_root(tmp_path_factory, name, landing=None):
@@ -214,7 +216,7 @@ def tiny(tmp_path_factory):
 
 def test_days_must_run_in_order_and_a_day_without_memories_carries_the_state_forward(tiny):
     root, key, instance = tiny
-    selection = ["memories", "memory_embeddings", "htm_state"]
+    selection = [*UPSTREAM, "htm_state"]
     materialize(root, key, DAYS[0], instance, selection)
     files = HTMStateFiles(vault_of(root, key))
 
@@ -240,7 +242,7 @@ def test_an_htm_device_this_machine_lacks_fails_the_run_clearly(tiny):
     if torch.cuda.is_available():
         pytest.skip("this machine has CUDA")
     root, key, instance = tiny
-    result = materialize(root, key, DAYS[0], instance, ["memories", "memory_embeddings", "htm_state"],
+    result = materialize(root, key, DAYS[0], instance, [*UPSTREAM, "htm_state"],
                          raise_on_error=False, htm_device="cuda")
     assert not result.success
     [failure] = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
