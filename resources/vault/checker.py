@@ -1,7 +1,8 @@
 """`vault verify`: decrypt every file under the vault root and name each one that fails, and why.
 
 Private memories, their day indexes, conversation backups and vault.json are checked here; files that a
-hosted store keeps under the root (the codebase store's `codebase_copies/`) by that store's verifier.
+hosted store keeps under the root (the codebase store's `codebase_copies/`, the HTM states' `htm_state/`)
+by that store's verifier.
 Nothing is repaired. A part of `Vault` (store.py); framework-free.
 """
 
@@ -31,6 +32,11 @@ class VaultChecker:
         if missing:
             raise VaultIntegrityError(f"index lists {len(missing)} record(s) with no file, e.g. {missing[0]}", path=rel)
 
+    def _hosted_files(self) -> list[str]:
+        """Every file below codebase_copies/ and below each hosted store's prefix."""
+        tops = sorted({layout.CODEBASE_DIR, *(h.prefix.rstrip("/") for h in self.hosted)})
+        return [rel for top in tops for rel in self._walk(top)]
+
     def verify(self, progress: Progress | None = None) -> list[VerifyProblem]:
         """Decrypt every record under the vault; a list of problems, each naming its file."""
         problems: list[VerifyProblem] = []
@@ -38,7 +44,7 @@ class VaultChecker:
         if self.naming.file.exists():
             files.append(layout.VAULT_FILE)
         files += self._record_files()
-        files += self._walk(layout.CODEBASE_DIR)
+        files += self._hosted_files()
         total = len(files)
         for n, rel in enumerate(files, start=1):
             try:
