@@ -73,7 +73,7 @@ def snapshot(
     name: Optional[str] = typer.Option(None, "--name", help="Codebase name (default: the folder's name)."),
     exclude: List[str] = typer.Option([], "--exclude", help="Extra gitignore-style pattern to leave out (repeatable)."),
     zstd_level: int = typer.Option(3, "--zstd-level", min=1, max=19,
-                                   help="Compression of new chunks: 3 is fast; 6 stores source ~7 % smaller for ~2.8x the zstd time."),
+                                   help="Compression of new chunks: 3 is fast; 5 stores source ~4 % smaller, 6 ~7 %, for ~1.5x / ~1.75x the CPU."),
 ) -> None:
     """Take a new snapshot of PATH now (files selected like git: .gitignore rules, no .git/)."""
     with _errors():

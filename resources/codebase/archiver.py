@@ -1,9 +1,14 @@
 """Taking a snapshot (restic's archiver): walk a tree, store new chunks in packs, commit a manifest.
 
-Write order makes every crash safe: packs (content and tree chunks) are committed, index
-last, before the manifest that references them; the manifest and its .meta are written
-atomically after that. An interrupted snapshot therefore leaves at most committed but
-unreferenced chunks (reused by the next run, which completes the work) and temps (swept).
+Write order makes every crash safe: a new zstd dictionary is written before the first pack
+that uses it; packs (content and tree chunks) are committed, index last, before the manifest
+that references them; the manifest and its .meta are written atomically after that. An
+interrupted snapshot therefore leaves at most committed but unreferenced chunks (reused by
+the next run, which completes the work), an unused dictionary and temps (swept).
+
+Small chunks are compressed with the codebase's dictionary (`dictionary.py`): the one its
+parent snapshot used, else one trained at the start of this run from the heads of files
+that must be stored (the start of the walk is held back meanwhile, a bounded number of entries).
 """
 
 from __future__ import annotations
@@ -19,8 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Sequence
 
+from resources.codebase import dictionary as zd
 from resources.codebase import manifest as mf
 from resources.codebase.chunking import SMALL_FILE, cut_tree, iter_chunks
+from resources.codebase.dictionary import DICT_MAX_CHUNK, Dictionary, DictionaryError
 from resources.codebase.packs import PackWriter
 from resources.codebase.selection import DIR, FILE, WalkStats
 from resources.codebase.sources import LiveTree, TreeSource, Vanished
@@ -43,14 +50,16 @@ class SnapshotResult:
 class ChunkWriter:
     """Dedup bookkeeping for one snapshot run, in front of a PackWriter."""
 
-    def __init__(self, store: CodebaseStore):
+    def __init__(self, store: CodebaseStore, dictionary: Dictionary | None = None):
         self.store = store
         self.lock = threading.Lock()
         self.seen: set[str] = set()
         self.packs = PackWriter(store.root, store.vault, store.namer, sync=store.sync)
+        self.dictionary = dictionary  # small chunks are compressed with it (None: each on its own)
         self.new_chunks = 0
         self.new_bytes = 0
         self.new_plain = 0
+        self.dict_bytes = 0  # a dictionary trained and written by this run
 
     def claim(self, name: str) -> bool:
         """True if the caller must store chunk `name` (not stored, not being stored)."""
@@ -60,19 +69,25 @@ class ChunkWriter:
             self.seen.add(name)
         return name not in self.store.index()
 
-    def put(self, name: str, blob: bytes, plain_len: int) -> None:
-        self.packs.add(name, blob, plain_len)
+    def put(self, name: str, blob: bytes, plain_len: int, dict_id: str | None = None) -> None:
+        if dict_id is not None and not self.dictionary.saved:  # durable before any index names it
+            written = self.dictionary.save(self.store.root, self.store.vault)
+            with self.lock:
+                self.dict_bytes += written
+        self.packs.add(name, blob, plain_len, dict_id)
         with self.lock:
             self.new_chunks += 1
             self.new_bytes += len(blob)
             self.new_plain += plain_len
 
-    def store_chunk(self, data: bytes) -> str:
-        """Name a chunk and, unless the store has it, seal and pack it. Returns its name."""
+    def store_chunk(self, data: bytes, content: bool = True) -> str:
+        """Name a chunk and, unless the store has it, seal and pack it. Returns its name.
+        `content=False`: a tree chunk (JSON; the content's dictionary makes it larger)."""
         store = self.store
         cname = store.namer.chunk_name(data)
         if self.claim(cname):
-            self.put(cname, store.seal_chunk(data, cname), len(data))
+            blob, dict_id = store.seal_chunk(data, cname, self.dictionary if content else None)
+            self.put(cname, blob, len(data), dict_id)
         return cname
 
     def flush(self) -> None:
@@ -127,12 +142,12 @@ def snapshot(
         existing = store.find(snapshot_id)
         parent_info = store.find(parent) if parent else store.latest(name)
         cache = _file_cache(store, parent_info) if use_cache else {}
-        writer = ChunkWriter(store)
+        writer = ChunkWriter(store, _parent_dictionary(store, parent_info))
         stats = WalkStats()
         try:
             body, counts = _build_manifest(store, source, stats, cache, writer, progress)
             data_new = (writer.new_chunks, writer.new_bytes, writer.new_plain)
-            tree_chunks = [(writer.store_chunk(piece), len(piece)) for piece in cut_tree(body)]
+            tree_chunks = [(writer.store_chunk(piece, content=False), len(piece)) for piece in cut_tree(body)]
             writer.flush()
         except BaseException:
             writer.abort()
@@ -165,7 +180,7 @@ def snapshot(
             "chunk_count": len(counts["unique"]),
             "unique_size": sum(counts["unique"].values()),
             "stored_bytes": unique_stored + tree_stored + len(blob),
-            "new_bytes": writer.new_bytes + len(blob),
+            "new_bytes": writer.new_bytes + writer.dict_bytes + len(blob),
             "new_chunks": data_new[0],
             "new_data_bytes": data_new[1],
             "new_plain_bytes": data_new[2],
@@ -177,6 +192,8 @@ def snapshot(
             "ignored": stats.ignored,
             "skipped_special": stats.skipped_special,
             "parent": parent_info.snapshot_id if parent_info else None,
+            # the dictionary new small chunks of this codebase are compressed with (the next snapshot's too)
+            "dict": writer.dictionary.id if writer.dictionary is not None and writer.dictionary.saved else None,
             "tree_hash": tree_hash,
             "format": mf.VERSION,
             "duration_s": round(time.perf_counter() - started, 3),
@@ -196,6 +213,17 @@ def _live_source(store: CodebaseStore, root: Path, excludes: Sequence[str]) -> L
     except ValueError:
         pass
     return LiveTree(root, excludes)
+
+
+def _parent_dictionary(store: CodebaseStore, parent: SnapshotInfo | None) -> Dictionary | None:
+    """The dictionary the parent snapshot named, if it reads back (else this run trains one)."""
+    dict_id = parent.meta.get("dict") if parent is not None else None
+    if not isinstance(dict_id, str):
+        return None
+    try:
+        return store.dictionary(dict_id)
+    except DictionaryError:
+        return None  # missing or damaged (verify names it): new chunks get a new dictionary
 
 
 def _file_cache(store: CodebaseStore, parent: SnapshotInfo | None) -> dict[bytes, mf.Entry]:
@@ -270,12 +298,15 @@ def _build_manifest(store: CodebaseStore, source: TreeSource, stats: WalkStats, 
             emit(entry)
 
     index = store.index()
+    walk = source.entries(stats)
+    if writer.dictionary is None:
+        walk = _train_dictionary_first(walk, source, cache, index, writer)
     with cf.ThreadPoolExecutor(store.workers, thread_name_prefix="mira-chunk") as pool:
-        for entry, handle in source.entries(stats):
+        for entry, handle in walk:
             job, i, size = None, 0, 0
             if entry.kind == FILE:
                 old = cache.get(entry.path)
-                if old is not None and source.unchanged(old, entry) and all(n in index for n, _ in old.chunks):
+                if _reusable(old, entry, source, index):
                     entry.chunks = list(old.chunks)
                     if progress:
                         progress(entry.size)
@@ -301,6 +332,42 @@ def _build_manifest(store: CodebaseStore, source: TreeSource, stats: WalkStats, 
             drain(block=False)
         drain(block=True)
     return b"".join(parts), counts
+
+
+def _reusable(old: mf.Entry | None, entry: mf.Entry, source: TreeSource, index) -> bool:
+    """The files cache: may `entry` reuse the parent's chunk list without being read?"""
+    return old is not None and source.unchanged(old, entry) and all(n in index for n, _ in old.chunks)
+
+
+def _train_dictionary_first(walk, source: TreeSource, cache: dict[bytes, mf.Entry], index, writer: ChunkWriter):
+    """Hold back the start of the walk (metadata only: at most HOLD_ENTRIES entries, or until
+    MAX_CANDIDATES small files that must be stored are seen), train the dictionary from the heads
+    of SAMPLE_FILES of those files spread evenly over them (deterministic: the same tree gives
+    the same dictionary), then hand every entry on in walk order. Too few such files: no
+    dictionary, and nothing is written for one."""
+    held, candidates = [], []
+    for item in walk:
+        held.append(item)
+        entry, handle = item
+        if entry.kind == FILE and 0 < entry.size <= DICT_MAX_CHUNK and not _reusable(cache.get(entry.path), entry, source, index):
+            candidates.append(handle)
+        if len(held) >= zd.HOLD_ENTRIES or len(candidates) >= zd.MAX_CANDIDATES:
+            break
+    if len(candidates) >= zd.MIN_SAMPLE_FILES:
+        step = max(1.0, len(candidates) / zd.SAMPLE_FILES)
+        samples = []
+        for k in range(min(zd.SAMPLE_FILES, len(candidates))):
+            try:
+                head = source.head(candidates[int(k * step)], zd.SAMPLE_HEAD)
+            except Vanished:
+                continue
+            if head:
+                samples.append(head)
+        writer.dictionary = zd.train(samples, writer.store.namer, writer.store.zstd_level)
+    del candidates
+    yield from held
+    del held
+    yield from walk
 
 
 def _run_job(source: TreeSource, items: list[tuple[object, int, bool]], writer: ChunkWriter) -> list:

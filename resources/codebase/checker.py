@@ -1,9 +1,9 @@
 """Checking snapshots and packs (restic's checker): every manifest, tree chunk and content chunk decrypts.
 
 `verify_snapshot` reads one snapshot's manifest and every chunk it references; `verify`
-the whole store: every manifest on disk (and its .meta), every pack index, every chunk in
-every pack (authentic, name matches content, inside the pack) and every referenced chunk
-indexed. Each problem names the file (relative to the vault root) and the tree paths
+the whole store: every manifest on disk (and its .meta), every zstd dictionary, every pack
+index, every chunk in every pack (authentic, name matches content, inside the pack) and
+every referenced chunk indexed. Each problem names the file (relative to the vault root) and the tree paths
 that use it.
 """
 
@@ -12,10 +12,11 @@ from __future__ import annotations
 import concurrent.futures as cf
 import json
 
+from resources.codebase import dictionary as zd
 from resources.codebase import manifest as mf
+from resources.codebase.dictionary import DictionaryError
 from resources.codebase.packs import PACK_DIR, iter_pack_ids, pack_paths
-from resources.codebase.store import (CHUNK_KIND, STORE_DIR, ChunkProblem, CodebaseIntegrityError, CodebaseStore, Problem,
-                                      Progress)
+from resources.codebase.store import (STORE_DIR, ChunkProblem, CodebaseIntegrityError, CodebaseStore, Problem, Progress)
 from resources.vault.envelope import VaultError, VaultIntegrityError
 
 
@@ -93,10 +94,16 @@ def verify(store: CodebaseStore, progress: Progress | None = None) -> list[Probl
             problems.append(Problem(store.rel(meta), "meta file unreadable"))
     index = store.index(reload=True)
     problems += store.index_problems
+    for dict_id in zd.iter_dict_ids(store.root):
+        try:
+            store.dictionary(dict_id)
+        except DictionaryError as e:
+            problems.append(Problem(store.dict_where(dict_id), f"zstd dictionary: {e.reason}"))
     for pack_id in iter_pack_ids(store.root):
         problems += check_pack(store, pack_id, referenced)
         if progress:
             progress(1)
+    problems = _merge_by_path(problems)
     for cname in sorted(set(referenced) - set(index)):
         problems.append(Problem(f"{STORE_DIR}/{PACK_DIR}: chunk {cname}", "chunk missing (no pack index lists it)",
                                 tuple(referenced[cname][:5])))
@@ -118,15 +125,42 @@ def check_pack(store: CodebaseStore, pack_id: str, users: dict[str, list[str]] |
     problems = []
     if len(data) != size:
         problems.append(Problem(where, f"pack is {len(data)} bytes, its index says {size}"))
-    for name, off, length, plain_len in entries:
+    broken_dicts: dict[str, list] = {}  # dict id -> [reason, chunks needing it, tree paths]
+    for name, off, length, plain_len, dict_id in entries:
         files = tuple((users or {}).get(name, ())[:5])
         blob = data[off:off + length]
         try:
             if len(blob) != length:
                 raise VaultIntegrityError("truncated")
-            plain = store.vault.unseal(blob, kind=CHUNK_KIND, record_id=name)
+            plain = store.open_chunk(blob, name, dict_id, plain_len)
             if store.namer.chunk_name(plain) != name or len(plain) != plain_len:
                 raise VaultIntegrityError("content does not match its name")
         except VaultError as e:
             problems.append(Problem(where, f"chunk {name} at offset {off}: {getattr(e, 'reason', type(e).__name__)}", files))
+        except DictionaryError as e:
+            if e.dict_id is None:
+                problems.append(Problem(where, f"chunk {name} at offset {off}: {e.reason}", files))
+            else:  # the dictionary itself: one problem naming its file, not one per chunk
+                broken = broken_dicts.setdefault(e.dict_id, [e.reason, 0, []])
+                broken[1] += 1
+                broken[2] += [f for f in files if len(broken[2]) < 5]
+    for dict_id, (reason, count, files) in broken_dicts.items():
+        problems.append(Problem(store.dict_where(dict_id), f"zstd dictionary: {reason} "
+                                                           f"({count} chunk(s) of {pack_path.name} need it)", tuple(files)))
     return problems
+
+
+def _merge_by_path(problems: list[Problem]) -> list[Problem]:
+    """One problem per damaged dictionary (each pack that needs it reports it too)."""
+    out: list[Problem] = []
+    seen: dict[str, int] = {}
+    for p in problems:
+        if "/" + zd.DICT_DIR + "/" not in p.path:
+            out.append(p)
+        elif p.path not in seen:
+            seen[p.path] = len(out)
+            out.append(p)
+        else:
+            first = out[seen[p.path]]
+            out[seen[p.path]] = Problem(first.path, first.reason, (first.files + p.files)[:5])
+    return out

@@ -25,6 +25,7 @@ MAX_CHUNK = 4 << 20
 NAMING_PURPOSE = "codebase-chunks"
 _CHUNK_PERSON = b"mira-cb-chunk"
 _TREE_PERSON = b"mira-cb-tree"
+_DICT_PERSON = b"mira-cb-dict"
 
 
 class ChunkNamer:
@@ -37,6 +38,10 @@ class ChunkNamer:
 
     def chunk_name(self, data: bytes | memoryview) -> str:
         return hashlib.blake2b(data, digest_size=32, key=self._key, person=_CHUNK_PERSON).hexdigest()
+
+    def dict_name(self, data: bytes) -> str:
+        """A zstd dictionary's id (see dictionary.py)."""
+        return hashlib.blake2b(data, digest_size=32, key=self._key, person=_DICT_PERSON).hexdigest()
 
     def tree_hasher(self):
         return hashlib.blake2b(digest_size=32, key=self._key, person=_TREE_PERSON)

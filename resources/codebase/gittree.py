@@ -189,6 +189,9 @@ class GitTree:
         with self.open(handle) as fh:
             return fh.read()
 
+    def head(self, handle, n: int) -> bytes:
+        return self.read(handle, n)[:n]  # a blob is read to its end before the next is asked for
+
     def _read_all(self, oid: str) -> bytes:
         with self.open(oid) as fh:
             return fh.read()

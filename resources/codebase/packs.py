@@ -3,11 +3,14 @@
     codebase_copies/packs/<2 hex>/<pack id>.pack   sealed chunks back to back (no header)
     codebase_copies/packs/<2 hex>/<pack id>.idx    sealed index of that pack (kind "codebase_pack_index",
                                                    record id = pack id): JSON
-                                                   {"pack": id, "size": bytes, "chunks": [[name, offset, length, plain_len], ...]}
+                                                   {"pack": id, "size": bytes, "version": 2,
+                                                    "chunks": [[name, offset, length, plain_len(, dict id)], ...]}
 
-Each chunk inside a pack is its own vault record (kind "codebase_chunk", record id = chunk
-name), so a chunk authenticates on its own, wherever it sits, and a chunk moved or swapped
-is caught by the associated data. The pack id is a keyed BLAKE2b of the pack's bytes.
+Each chunk inside a pack is its own vault record (kind "codebase_chunk", or
+"codebase_chunk_dict" when it was compressed with the dictionary its entry names; record
+id = chunk name), so a chunk authenticates on its own, wherever it sits, and a chunk moved
+or swapped is caught by the associated data. The pack id is a keyed BLAKE2b of the pack's
+bytes. Version 1 indexes (no "version", entries of four) are read as before.
 
 Commit order: the pack is streamed to a temp file, fsynced and renamed; then its index is
 written atomically (temp, fsync, rename, fsync of the folder): the index is the commit point.
@@ -28,6 +31,7 @@ from resources.vault.atomic import atomic_write
 
 PACK_DIR = "packs"
 PACK_KIND = "codebase_pack_index"
+INDEX_VERSION = 2
 PACK_TARGET = 16 << 20
 WRITE_BUFFER = 1 << 20
 
@@ -38,6 +42,10 @@ class ChunkLoc:
     offset: int
     length: int  # sealed bytes in the pack
     plain_len: int
+    dict_id: str | None = None  # the dictionary the chunk was compressed with (its record kind is then CHUNK_DICT_KIND)
+
+
+Entry = tuple  # (chunk name, offset, sealed length, plaintext length, dict id or None)
 
 
 def pack_paths(root: Path, pack_id: str) -> tuple[Path, Path]:
@@ -58,15 +66,27 @@ def iter_pack_ids(root: Path, suffix: str = ".idx"):
                 yield fname[: -len(suffix)]
 
 
-def encode_index(pack_id: str, size: int, entries: list[tuple[str, int, int, int]]) -> bytes:
-    return json.dumps({"pack": pack_id, "size": size, "chunks": entries}, separators=(",", ":")).encode("utf-8")
+def encode_index(pack_id: str, size: int, entries: list[Entry]) -> bytes:
+    chunks = [list(e[:4]) if e[4] is None else list(e) for e in entries]
+    return json.dumps({"pack": pack_id, "size": size, "version": INDEX_VERSION, "chunks": chunks},
+                      separators=(",", ":")).encode("utf-8")
 
 
-def decode_index(plain: bytes, pack_id: str) -> tuple[int, list[tuple[str, int, int, int]]]:
+def decode_index(plain: bytes, pack_id: str) -> tuple[int, list[Entry]]:
+    """(pack size, [(name, offset, sealed length, plaintext length, dict id or None)]) of a v1 or v2 index."""
     doc = json.loads(plain)
     if doc.get("pack") != pack_id:
         raise ValueError("index names another pack")
-    return int(doc["size"]), [(str(n), int(o), int(ln), int(p)) for n, o, ln, p in doc["chunks"]]
+    version = doc.get("version", 1)
+    if version not in (1, INDEX_VERSION):
+        raise ValueError(f"pack index version {version!r} is not supported")
+    out = []
+    for e in doc["chunks"]:
+        if len(e) == 4 or (len(e) == 5 and version >= 2):
+            out.append((str(e[0]), int(e[1]), int(e[2]), int(e[3]), str(e[4]) if len(e) == 5 else None))
+        else:
+            raise ValueError("pack index entry has the wrong shape")
+    return int(doc["size"]), out
 
 
 class PackWriter:
@@ -90,7 +110,7 @@ class PackWriter:
         self.tmp: Path | None = None
         self.size = 0
         self.hasher = None
-        self.entries: list[tuple[str, int, int, int]] = []
+        self.entries: list[Entry] = []
         self.buffer = bytearray()  # small chunks are written to the temp file in runs of WRITE_BUFFER bytes
         self.written: dict[str, ChunkLoc] = {}
         self.packs = 0
@@ -104,13 +124,14 @@ class PackWriter:
         self.hasher = self.namer.tree_hasher()
         self.hasher.update(b"pack\0")
 
-    def add(self, name: str, blob: bytes, plain_len: int) -> None:
+    def add(self, name: str, blob: bytes, plain_len: int, dict_id: str | None = None) -> None:
+        """Append a sealed chunk; `dict_id`: the dictionary it was compressed with (already saved)."""
         with self.lock:
             if self.fd is None:
                 self._open_locked()
             self.buffer += blob
             self.hasher.update(blob)
-            self.entries.append((name, self.size, len(blob), plain_len))
+            self.entries.append((name, self.size, len(blob), plain_len, dict_id))
             self.size += len(blob)
             if self.size >= self.target:
                 self._commit_locked()
@@ -145,8 +166,8 @@ class PackWriter:
             raise
         atomic_write(idx_path, self.vault.seal(encode_index(pack_id, self.size, self.entries),
                                                kind=PACK_KIND, record_id=pack_id))
-        for name, off, length, plain in self.entries:
-            self.written[name] = ChunkLoc(pack_id, off, length, plain)
+        for name, off, length, plain, dict_id in self.entries:
+            self.written[name] = ChunkLoc(pack_id, off, length, plain, dict_id)
         self.packs += 1
         self.entries = []
         self.tmp = None

@@ -4,7 +4,9 @@
 `prune` (exclusive lock: no snapshot is being written) reads every manifest on disk; if any
 is unreadable it refuses and deletes nothing. Packs whose chunks are all in use stay, packs
 with none in use go, mixed packs are repacked (the chunks in use copied, each one
-authenticated, into new packs made durable before the old pack is deleted).
+authenticated, into new packs made durable before the old pack is deleted). A zstd
+dictionary goes when no chunk left in the store needs it and no snapshot names it (the
+next snapshot of that codebase would use it).
 """
 
 from __future__ import annotations
@@ -13,11 +15,14 @@ import contextlib
 import os
 from dataclasses import dataclass
 
+from resources.codebase import dictionary as zd
 from resources.codebase import manifest as mf
+from resources.codebase.dictionary import DictionaryError
 from resources.codebase.packs import PackWriter, iter_pack_ids, pack_paths, remove_pack
 from resources.codebase.policy import apply_policy
-from resources.codebase.store import (CHUNK_KIND, CodebaseError, CodebaseIntegrityError, CodebaseStore, Problem, Progress,
+from resources.codebase.store import (CodebaseError, CodebaseIntegrityError, CodebaseStore, Problem, Progress,
                                       SnapshotInfo)
+from resources.vault.envelope import VaultError
 from resources.vault.atomic import sweep_stale_temps
 
 
@@ -27,6 +32,7 @@ class PruneResult:
     deleted_bytes: int = 0
     kept_chunks: int = 0
     removed_temps: int = 0
+    deleted_dicts: int = 0
 
 
 def forget(store: CodebaseStore, *, keep_daily: int = 0, keep_weekly: int = 0, keep_monthly: int = 0,
@@ -92,12 +98,15 @@ def prune(store: CodebaseStore, progress: Progress | None = None, dry_run: bool 
             if used and not dry_run:  # repack the chunks still in use, checking each one
                 pack_path = pack_paths(store.root, pack_id)[0]
                 data = pack_path.read_bytes()
-                for name, off, length, plain_len in used:
+                for name, off, length, plain_len, dict_id in used:
                     blob = data[off:off + length]
-                    plain = store.vault.unseal(blob, kind=CHUNK_KIND, record_id=name)
+                    try:
+                        plain = store.open_chunk(blob, name, dict_id, plain_len)
+                    except (VaultError, DictionaryError) as e:
+                        raise CodebaseIntegrityError("prune refused", [Problem(store.rel(pack_path), f"chunk {name}: {e.reason}")]) from None
                     if store.namer.chunk_name(plain) != name:
                         raise CodebaseIntegrityError("prune refused", [Problem(store.rel(pack_path), f"chunk {name}: content does not match its name")])
-                    writer.add(name, blob, plain_len)
+                    writer.add(name, blob, plain_len, dict_id)
             drop.append(pack_id)
             if progress:
                 progress(1)
@@ -106,8 +115,22 @@ def prune(store: CodebaseStore, progress: Progress | None = None, dry_run: bool 
             for pack_id in drop:
                 remove_pack(store.root, pack_id)
             result.removed_temps += _remove_leftovers(store)
+            result.deleted_dicts = _remove_unused_dicts(store)
             store.index(reload=True)
     return result
+
+
+def _remove_unused_dicts(store: CodebaseStore) -> int:
+    """Delete dictionaries no indexed chunk needs and no snapshot's .meta names. Returns how many."""
+    needed = {loc.dict_id for loc in store.index(reload=True).values() if loc.dict_id}
+    needed |= {s.meta.get("dict") for s in store.list_snapshots()}
+    removed = 0
+    for dict_id in list(zd.iter_dict_ids(store.root)):
+        if dict_id not in needed:
+            with contextlib.suppress(FileNotFoundError):
+                zd.dict_path(store.root, dict_id).unlink()
+                removed += 1
+    return removed
 
 
 def _remove_leftovers(store: CodebaseStore) -> int:

@@ -32,6 +32,7 @@ class TreeSource(Protocol):
     def unchanged(self, old: mf.Entry, new: mf.Entry) -> bool: ...  # may the parent's chunks be reused?
     def open(self, handle) -> BinaryIO: ...
     def read(self, handle, size: int) -> bytes: ...  # a small file's content (parallel sources)
+    def head(self, handle, n: int) -> bytes: ...  # a file's first n bytes (dictionary samples)
     def close(self) -> None: ...
 
 
@@ -93,6 +94,13 @@ class LiveTree:
         finally:
             os.close(fd)
 
+    def head(self, handle, n: int) -> bytes:
+        fd = self._fd(handle)
+        try:
+            return os.read(fd, n)
+        finally:
+            os.close(fd)
+
     def close(self) -> None:
         pass
 
@@ -138,6 +146,9 @@ class MemoryTree:
 
     def read(self, handle, size: int) -> bytes:
         return self.files[handle]
+
+    def head(self, handle, n: int) -> bytes:
+        return self.files[handle][:n]
 
     def close(self) -> None:
         pass

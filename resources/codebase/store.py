@@ -28,9 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
+from resources.codebase import dictionary as zd
 from resources.codebase import manifest as mf
 from resources.codebase.chunking import NAMING_PURPOSE, ChunkNamer
-from resources.codebase.packs import PACK_DIR, PACK_KIND, ChunkLoc, decode_index, iter_pack_ids, pack_paths
+from resources.codebase.dictionary import CHUNK_DICT_KIND, DICT_MAX_CHUNK, Dictionary, DictionaryError
+from resources.codebase.packs import PACK_DIR, PACK_KIND, ChunkLoc, Entry, decode_index, iter_pack_ids, pack_paths
 from resources.vault.atomic import AtomicBatch
 from resources.vault.envelope import VaultError, VaultIntegrityError
 from resources.vault.ids import id_problem
@@ -40,8 +42,9 @@ MANIFEST_KIND = "codebase_manifest"
 STORE_DIR = "codebase_copies"
 MONTH_RE = re.compile(r"^\d{4}-\d{2}$")
 NAME_RESERVED_BYTES = len("_YYYYmmddTHHMMSSZ_abcdef")  # a name becomes <name>_<stamp>_<6 hex> or <name>_<day>
-# zstd level of new chunks. 3 (the vault's default) keeps a first snapshot fast; 6 stores a source
-# tree ~7 % smaller for ~2.8x the zstd time (benchmark tree: 37.5 vs 40.3 MB, 1.63 vs 0.58 s of one core).
+# zstd level of new chunks (with the dictionary or not). 3 (the vault's default) keeps a first snapshot
+# at ~0.74x restic's CPU; on the benchmark tree 5 stores 4 % less for ~1.5x the first snapshot's CPU,
+# 6 stores 7 % less for ~1.75x (docs/codebase.md, "Performance").
 DEFAULT_ZSTD_LEVEL = 3
 
 Progress = Callable[[int], None]
@@ -135,6 +138,8 @@ class CodebaseStore:
         self.index_problems: list[Problem] = []
         self._fds: dict[str, int] = {}
         self._fd_lock = threading.Lock()
+        self._dicts: dict[str, Dictionary | DictionaryError] = {}
+        self._dict_lock = threading.Lock()
         self.namer = ChunkNamer(vault.naming_key(NAMING_PURPOSE))
         # One thread per core: zstd, hashing and file I/O release the GIL, but more threads than
         # cores only add GIL hand-offs (measured on 2 cores: snapshot -8 %, restore -7 % vs 4 threads).
@@ -160,16 +165,18 @@ class CodebaseStore:
                     continue
                 except OSError:
                     continue
-                for name, off, length, plain_len in entries:
-                    index.setdefault(name, ChunkLoc(pack_id, off, length, plain_len))
+                for name, off, length, plain_len, dict_id in entries:
+                    index.setdefault(name, ChunkLoc(pack_id, off, length, plain_len, dict_id))
             self._index, self.index_problems = index, problems
+            with self._dict_lock:  # a dictionary missing a moment ago may have been written since
+                self._dicts = {k: v for k, v in self._dicts.items() if not isinstance(v, DictionaryError)}
         return self._index
 
     def chunk_names(self) -> set[str]:
         return set(self.index(reload=True))
 
-    def pack_entries(self, pack_id: str) -> tuple[int, list[tuple[str, int, int, int]]]:
-        """(pack size, [(chunk name, offset, sealed length, plaintext length)]) from a pack's index."""
+    def pack_entries(self, pack_id: str) -> tuple[int, list[Entry]]:
+        """(pack size, [(chunk name, offset, sealed length, plaintext length, dict id or None)]) from a pack's index."""
         idx_path = pack_paths(self.root, pack_id)[1]
         plain = self.vault.unseal(idx_path.read_bytes(), kind=PACK_KIND, record_id=pack_id)
         return decode_index(plain, pack_id)
@@ -313,9 +320,46 @@ class CodebaseStore:
             return f"{STORE_DIR}/{PACK_DIR}: chunk {name}"
         return f"{self.rel(pack_paths(self.root, loc.pack)[0])} (chunk {name[:16]}…)"
 
-    def seal_chunk(self, data: bytes, name: str) -> bytes:
-        """A chunk's vault record (kind "codebase_chunk", record id = its name)."""
-        return self.vault.seal(data, kind=CHUNK_KIND, record_id=name, level=self.zstd_level)
+    def seal_chunk(self, data: bytes, name: str, dictionary: Dictionary | None = None) -> tuple[bytes, str | None]:
+        """A chunk's vault record (record id = its name) and the dictionary it needs, if any.
+
+        With a dictionary, a chunk of up to DICT_MAX_CHUNK bytes is compressed with it and sealed
+        as kind "codebase_chunk_dict" (when that is smaller); any other chunk is kind
+        "codebase_chunk", compressed by the envelope at `zstd_level`."""
+        if dictionary is not None and len(data) <= DICT_MAX_CHUNK:
+            frame = dictionary.compress(data)
+            if len(frame) < len(data):
+                return self.vault.seal(frame, kind=CHUNK_DICT_KIND, record_id=name, compress=False), dictionary.id
+            return self.vault.seal(data, kind=CHUNK_KIND, record_id=name, compress=False), None
+        return self.vault.seal(data, kind=CHUNK_KIND, record_id=name, level=self.zstd_level), None
+
+    def open_chunk(self, blob: bytes, name: str, dict_id: str | None, plain_len: int) -> bytes:
+        """The plaintext of a sealed chunk record (not yet checked against its name).
+        Raises VaultError (the record) or DictionaryError (its dictionary, or decoding with it)."""
+        if dict_id is None:
+            return self.vault.unseal(blob, kind=CHUNK_KIND, record_id=name)
+        frame = self.vault.unseal(blob, kind=CHUNK_DICT_KIND, record_id=name)
+        return self.dictionary(dict_id).decompress(frame, plain_len)
+
+    def dictionary(self, dict_id: str) -> Dictionary:
+        """A stored dictionary, loaded and checked once per store object; DictionaryError (with
+        `dict_id`) when it is missing or damaged."""
+        got = self._dicts.get(dict_id)
+        if got is None:
+            with self._dict_lock:
+                got = self._dicts.get(dict_id)
+                if got is None:
+                    try:
+                        got = zd.load(self.root, self.vault, self.namer, dict_id, self.zstd_level)
+                    except DictionaryError as e:
+                        got = e
+                    self._dicts[dict_id] = got
+        if isinstance(got, DictionaryError):
+            raise DictionaryError(got.reason, dict_id)
+        return got
+
+    def dict_where(self, dict_id: str) -> str:
+        return self.rel(zd.dict_path(self.root, dict_id))
 
     def read_chunk(self, name: str, length: int | None = None) -> bytes:
         """The verified plaintext of a chunk; ChunkProblem naming the pack file otherwise."""
@@ -335,10 +379,14 @@ class CodebaseStore:
         if len(blob) != loc.length:
             raise ChunkProblem(Problem(where(), f"pack truncated at chunk {name} (offset {loc.offset})"))
         try:
-            data = self.vault.unseal(blob, kind=CHUNK_KIND, record_id=name)
+            data = self.open_chunk(blob, name, loc.dict_id, loc.plain_len)
         except VaultError as e:
             raise ChunkProblem(Problem(where(), f"chunk {name} at offset {loc.offset}: "
                                                 f"{getattr(e, 'reason', type(e).__name__)}")) from None
+        except DictionaryError as e:
+            if e.dict_id is not None:  # the dictionary itself: name its file, not the pack
+                raise ChunkProblem(Problem(self.dict_where(e.dict_id), f"zstd dictionary: {e.reason}")) from None
+            raise ChunkProblem(Problem(where(), f"chunk {name} at offset {loc.offset}: {e.reason}")) from None
         if self.namer.chunk_name(data) != name:
             raise ChunkProblem(Problem(where(), f"chunk {name} at offset {loc.offset}: content does not match its name"))
         if length is not None and len(data) != length:

@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from resources.codebase import dictionary as zd
 from resources.codebase import manifest as mf
 from resources.codebase.checker import check_pack
+from resources.codebase.dictionary import CHUNK_DICT_KIND, DICT_DIR, DICT_KIND, DictionaryError
 from resources.codebase.packs import PACK_DIR, PACK_KIND, PackWriter, decode_index, pack_paths, remove_pack
 from resources.codebase.store import (CHUNK_KIND, MANIFEST_KIND, MONTH_RE, STORE_DIR, CodebaseIntegrityError,
                                       CodebaseStore)
@@ -22,8 +24,10 @@ from resources.vault.store import HostedStore
 
 
 def _classify(vault, path: Path) -> tuple[str, str]:
-    """("pack"|"index"|"manifest"|"meta"|"other", id) of a file under codebase_copies/."""
+    """("pack"|"index"|"dict"|"manifest"|"meta"|"other", id) of a file under codebase_copies/."""
     rel = Path(path).relative_to(Path(vault.root) / STORE_DIR).parts
+    if len(rel) == 2 and rel[0] == DICT_DIR and rel[1].endswith(".dict"):
+        return "dict", rel[1][:-5]
     if len(rel) == 3 and rel[0] == PACK_DIR and rel[2][:2] == rel[1]:
         if rel[2].endswith(".pack"):
             return "pack", rel[2][:-5]
@@ -44,9 +48,11 @@ def verify_file(vault, path: Path) -> None:
     if what == "pack":
         if not pack_paths(store.root, rid)[1].exists():
             return  # no index: left by an interrupted run, unused; prune removes it
-        problems = [p for p in check_pack(store, rid) if p.path == store.rel(path)]
+        problems = [p for p in check_pack(store, rid)  # a damaged dictionary is named when its own file is checked
+                    if p.path == store.rel(path) or (p.path.endswith(".dict") and not (store.vault_root / p.path).exists())]
         if problems:
-            raise VaultIntegrityError("; ".join(p.reason for p in problems[:3])
+            raise VaultIntegrityError("; ".join(p.reason if p.path == store.rel(path) else f"{p.path}: {p.reason}"
+                                                for p in problems[:3])
                                       + (f"; and {len(problems) - 3} more" if len(problems) > 3 else ""))
     elif what == "index":
         size, entries = decode_index(vault.unseal(Path(path).read_bytes(), kind=PACK_KIND, record_id=rid), rid)
@@ -55,6 +61,12 @@ def verify_file(vault, path: Path) -> None:
             raise VaultIntegrityError(f"its pack {pack.name} is missing ({len(entries)} chunk(s))")
         if pack.stat().st_size != size:
             raise VaultIntegrityError(f"its pack is {pack.stat().st_size} bytes, the index says {size}")
+    elif what == "dict":
+        store = CodebaseStore(vault)
+        try:
+            zd.load(store.root, vault, store.namer, rid)
+        except DictionaryError as e:
+            raise VaultIntegrityError(f"zstd dictionary: {e.reason}") from None
     elif what == "manifest":
         vault.unseal(Path(path).read_bytes(), kind=MANIFEST_KIND, record_id=rid)  # raises naming the reason
         try:
@@ -79,14 +91,14 @@ def verify_file(vault, path: Path) -> None:
 
 
 def rotate_file(vault, path: Path) -> bool:
-    """Re-seal a manifest, pack index or pack under the active key; True if anything changed."""
+    """Re-seal a manifest, pack index, dictionary or pack under the active key; True if anything changed."""
     what, rid = _classify(vault, path)
     path = Path(path)
     if not path.exists():
         return False  # a pack rotated a moment ago took its index with it
     active = vault.keyring.active_id
-    if what in ("manifest", "index"):
-        kind = MANIFEST_KIND if what == "manifest" else PACK_KIND
+    if what in ("manifest", "index", "dict"):
+        kind = {"manifest": MANIFEST_KIND, "index": PACK_KIND, "dict": DICT_KIND}[what]
         blob = path.read_bytes()
         if record_key_id(blob) == active:
             return False
@@ -97,13 +109,18 @@ def rotate_file(vault, path: Path) -> bool:
             return False
         _, entries = store.pack_entries(rid)
         data = path.read_bytes()
-        if all(record_key_id(data[o:o + ln]) == active for _, o, ln, _ in entries):
+        if all(record_key_id(data[o:o + ln]) == active for _, o, ln, _, _ in entries):
             return False
         with store.lock(exclusive=True):
             writer = PackWriter(store.root, vault, store.namer, sync=store.sync)
-            for name, off, length, plain_len in entries:
-                plain = vault.unseal(data[off:off + length], kind=CHUNK_KIND, record_id=name)
-                writer.add(name, store.seal_chunk(plain, name), plain_len)
+            for name, off, length, plain_len, dict_id in entries:
+                blob = data[off:off + length]
+                if dict_id is None:
+                    blob = store.seal_chunk(vault.unseal(blob, kind=CHUNK_KIND, record_id=name), name)[0]
+                else:  # the zstd frame stays as it is: only its sealing changes
+                    frame = vault.unseal(blob, kind=CHUNK_DICT_KIND, record_id=name)
+                    blob = vault.seal(frame, kind=CHUNK_DICT_KIND, record_id=name, compress=False)
+                writer.add(name, blob, plain_len, dict_id)
             writer.flush()
             remove_pack(store.root, rid)
         return True

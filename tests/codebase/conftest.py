@@ -121,8 +121,22 @@ def flip_chunk_byte(store, name: str) -> str:
     return store.rel(pack)
 
 
+def snapshot_peak_memory(store, root: Path, name: str) -> tuple[dict, int]:
+    """(.meta, peak bytes of Python memory) of a snapshot of `root`."""
+    import tracemalloc
+
+    from resources.codebase import archiver
+
+    tracemalloc.start()
+    try:
+        meta = archiver.snapshot(store, root, name=name).info.meta
+        return meta, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 @pytest.fixture
 def helpers():
     return SimpleNamespace(tree_listing=tree_listing, assert_same_tree=assert_same_tree,
                            copy_stdlib_subset=copy_stdlib_subset, make_special_tree=make_special_tree, flip_chunk_byte=flip_chunk_byte,
-                           STDLIB=STDLIB, STDLIB_EXCLUDES=STDLIB_EXCLUDES)
+                           snapshot_peak_memory=snapshot_peak_memory, STDLIB=STDLIB, STDLIB_EXCLUDES=STDLIB_EXCLUDES)

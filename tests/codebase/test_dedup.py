@@ -74,11 +74,10 @@ def test_chunk_names_are_keyed(store, vault, tmp_path, vault_key):
     assert other.entries(sid2)[0].chunks[0][0] != name
 
 
-def test_memory_does_not_grow_with_file_or_tree_size(store, tmp_path):
+def test_memory_does_not_grow_with_file_or_tree_size(store, tmp_path, helpers):
     """A 64 MiB file and 2,000 small files: peak Python memory stays at a few chunks in flight
     (at most 4 MiB each, compressed and sealed copies included), well under the file's size."""
     import random
-    import tracemalloc
 
     root = tmp_path / "big"
     (root / "many").mkdir(parents=True)
@@ -88,12 +87,7 @@ def test_memory_does_not_grow_with_file_or_tree_size(store, tmp_path):
             fh.write(rng.randbytes(1 << 20))
     for i in range(2000):
         (root / "many" / f"f{i:04}.txt").write_text(f"small file {i}\n" * 20)
-    tracemalloc.start()
-    try:
-        meta = archiver.snapshot(store, root, name="big").info.meta
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    meta, peak = helpers.snapshot_peak_memory(store, root, "big")
     assert meta["total_size"] > 64 << 20
     assert peak < 40 << 20, f"peak {peak / 2**20:.1f} MiB"
 
