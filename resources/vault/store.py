@@ -86,6 +86,24 @@ class Vault(PrivateRecords, ConversationRecords, VaultChecker, VaultRotation):
         matches = [h for h in self.hosted if rel.startswith(h.prefix)]
         return max(matches, key=lambda h: len(h.prefix)) if matches else None
 
+    def check_keyring(self) -> None:
+        """Raise VaultKeyError, naming the vault and the key ids tried (never a key), when this keyring cannot
+        open the vault's vault.json; nothing to check (and nothing written) when the vault does not exist yet."""
+        if not self.naming.file.exists():
+            return
+        try:
+            self.naming.verify()
+        except VaultError as e:
+            if isinstance(e, VaultIntegrityError):
+                why = f"{layout.VAULT_FILE} does not open: {e.reason}"
+            else:
+                sealed_under = self.naming.read_doc()["naming_secret"].get("key_id")
+                why = f"its {layout.VAULT_FILE} is sealed under key id {sealed_under}"
+            raise VaultKeyError(
+                f"the configured vault key(s) cannot open the vault at {self.root}: tried key id(s) "
+                f"{', '.join(self.keyring.key_ids)}, but {why}. Set MIRA_VAULT_KEY or MIRA_VAULT_KEY_FILE to this "
+                f"vault's key; nothing was written") from None
+
     # -- names ------------------------------------------------------------------------------
     def vault_id(self) -> str:
         return self.naming.vault_id()
