@@ -12,6 +12,7 @@ passed to the vault explicitly as `HostedStore`s, so `verify` and `rotate` cover
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import hashlib
 import json
 import os
@@ -24,6 +25,7 @@ from resources.vault import envelope, layout
 from resources.vault.checker import VaultChecker
 from resources.vault.conversation_records import ConversationRecords
 from resources.vault.errors import VaultError, VaultIntegrityError, VaultKeyError
+from resources.vault.ids import TIMESTAMP_RANGE_TEXT
 from resources.vault.kdf import FastHmac
 from resources.vault.keyring import Keyring
 from resources.vault.naming import VaultNaming
@@ -125,21 +127,30 @@ class Vault(PrivateRecords, ConversationRecords, VaultChecker, VaultRotation):
 
     # -- readers --------------------------------------------------------------------------
     def locate(self, record_id: str) -> str:
-        """Relative path of a record id (private_… or conv_…); VaultError if not found."""
+        """Relative path of a record id (private_… or conv_…, or an imported record's own id); VaultError if
+        not found. A memory id names its time, so its day folder (a day either side: the partition may differ
+        from the item's UTC day) is looked at first, then every day."""
         layout.safe_part(record_id, "record id")
         m = layout.MEMORY_ID_RE.match(record_id)
-        if m:
-            base = dt.datetime.fromtimestamp(int(m.group(1)) / 1000, tz=dt.timezone.utc).date()
+        base = layout.day_of_epoch_ms(int(m.group(1))) if m else None
+        if base is not None:
             for delta in (0, -1, 1):
-                rel = layout.private_memory_path(base + dt.timedelta(days=delta), record_id)
+                try:
+                    rel = layout.private_memory_path(base + dt.timedelta(days=delta), record_id)
+                except OverflowError:  # the day after 9999-12-31
+                    continue
                 if self.abspath(rel).is_file():
                     return rel
-            for p in sorted((self.root / layout.PRIVATE_DIR).glob(f"*/*/*/{record_id}.json")):
-                return self.relpath(p)
-        elif layout.BACKUP_ID_RE.match(record_id):
+        if layout.BACKUP_ID_RE.match(record_id):
             rel = layout.conversation_path_for_backup_id(record_id)
             if rel and self.abspath(rel).is_file():
                 return rel
+        if f"{record_id}.json" != layout.INDEX_FILE:
+            for p in sorted((self.root / layout.PRIVATE_DIR).glob(f"*/*/*/{glob.escape(record_id)}.json")):
+                return self.relpath(p)
+        if record_id.startswith("private_-"):
+            raise VaultError(f"record {record_id} not found in {self.root}: the vault writes no record dated "
+                             f"before 1970 (accepted timestamps: {TIMESTAMP_RANGE_TEXT})")
         raise VaultError(f"record {record_id} not found in {self.root}")
 
     def read_record(self, path_or_id: str | Path) -> dict:
