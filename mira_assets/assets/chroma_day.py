@@ -2,7 +2,7 @@
 
 An embeddings asset embeds one day's public texts into `$MIRA_DATA/tables/<asset>/<day>.parquet` (reusing
 vectors already there). A collection asset replaces the day's records in a Chroma collection, reads them
-back for its checks (exactly the partition's ids, 384 dimensions, finite vectors) and reports counts, the
+back for its checks (exactly the partition's ids; for each, the embedding table's vector) and reports counts, the
 score distribution and timings. Never content.
 """
 
@@ -12,8 +12,10 @@ import time
 from typing import Sequence
 
 import dagster as dg
+import numpy as np
 
-from mira_assets.domain.collection_records import CollectionBatch, check_partition, distribution_markdown
+from mira_assets.domain.collection_records import (VECTOR_ATOL, CollectionBatch, check_partition,
+                                                   distribution_markdown)
 from mira_assets.domain.embedding_tables import embed_day, embedding_table_path, read_embedding_table
 from resources.chroma_resource import ChromaResource
 from resources.data_root import DataLayout
@@ -29,7 +31,8 @@ def collection_check_specs(asset: str) -> list[dg.AssetCheckSpec]:
         dg.AssetCheckSpec(IDS_CHECK, asset=asset,
                           description="The collection's records of this partition are exactly the day's ids."),
         dg.AssetCheckSpec(VECTORS_CHECK, asset=asset,
-                          description=f"Every vector of the partition has {DIMENSION} dimensions and finite values."),
+                          description=f"Chroma holds, for every id of the day, the embedding table's vector: {DIMENSION} "
+                                      f"dimensions, finite, equal within {VECTOR_ATOL:g}."),
     ]
 
 
@@ -85,7 +88,9 @@ def store_partition(context: dg.AssetExecutionContext, *, collection: str, descr
     store = chroma.get_store()
     stats = store.replace_partition(collection, day, batch.ids, vectors, batch.documents, batch.metadatas,
                                     model=MODEL_NAME, dimension=DIMENSION, description=description)
-    check = check_partition(store, collection, day, batch.ids, DIMENSION)
+    # The check reads the embedding table afresh and compares it with what Chroma now holds for the day.
+    check = check_partition(store, collection, day, batch.ids, load_vectors(layout, embeddings_asset, day, batch.ids),
+                            DIMENSION)
     metadata = {
         "records": len(batch.ids),
         "written": stats.added,
@@ -105,8 +110,10 @@ def store_partition(context: dg.AssetExecutionContext, *, collection: str, descr
         metadata=metadata,
         check_results=[
             dg.AssetCheckResult(check_name=IDS_CHECK, passed=check.ids_ok, metadata=check.metadata()),
-            dg.AssetCheckResult(check_name=VECTORS_CHECK, passed=check.dimension_ok and check.finite_ok,
-                                metadata={"dimensions": check.metadata()["dimensions"],
-                                          "finite": check.finite_ok}),
+            dg.AssetCheckResult(check_name=VECTORS_CHECK, passed=check.vectors_ok,
+                                metadata={"dimensions": check.metadata()["dimensions"], "finite": check.finite_ok,
+                                          "differing_from_table": check.differing,
+                                          "max_abs_diff": float(f"{check.max_abs_diff:.3g}")
+                                          if np.isfinite(check.max_abs_diff) else -1.0}),
         ],
     )
