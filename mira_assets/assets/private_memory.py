@@ -63,7 +63,7 @@ def private_memories(
     day = partition_day(context)
     items = private_items(frame_records("private_thoughts", private_thoughts), frame_records("memories", memories))
     the_vault = vault.get_vault()
-    refs = the_vault.put_private_memories(items, day, replace=True)
+    refs = the_vault.put_private_memories(items, day)
     plaintext = sum(len(json.dumps(item.payload, ensure_ascii=False).encode()) for item in items)
     kinds = pd.Series([item.kind for item in items], dtype="object").value_counts().to_dict()
     return vault_day_result(

@@ -164,11 +164,13 @@ def record_key_id(blob: bytes) -> str:
     return parse_header(blob)[2]
 
 
-def seal(plaintext: bytes, *, kind: str, record_id: str, keyring: Keyring, compress: bool = True) -> bytes:
-    """Encrypt ``plaintext`` as a v2 record bound to (kind, record_id). Deterministic."""
+def seal(plaintext: bytes, *, kind: str, record_id: str, keyring: Keyring, compress: bool = True,
+         key_id: str | None = None) -> bytes:
+    """Encrypt ``plaintext`` as a v2 record bound to (kind, record_id) under the active key (or the keyring's
+    ``key_id``: what a record sealed under an older key looked like). Deterministic."""
     if not isinstance(plaintext, (bytes, bytearray, memoryview)):
         raise TypeError("plaintext must be bytes")
-    kid, master = keyring.active()
+    kid, master = keyring.active() if key_id is None else (key_id, keyring.get(key_id))
     body = bytes(plaintext)
     flags = 0
     if compress and _worth_compressing(body):

@@ -16,7 +16,7 @@ import glob
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,8 +67,10 @@ class Vault(PrivateRecords, ConversationRecords, VaultChecker, VaultRotation):
         return f"Vault(root={str(self.root)!r}, keyring={self.keyring!r})"
 
     # -- primitives ---------------------------------------------------------------------
-    def seal(self, plaintext: bytes, *, kind: str, record_id: str, compress: bool = True) -> bytes:
-        return envelope.seal(plaintext, kind=kind, record_id=record_id, keyring=self.keyring, compress=compress)
+    def seal(self, plaintext: bytes, *, kind: str, record_id: str, compress: bool = True,
+             key_id: str | None = None) -> bytes:
+        return envelope.seal(plaintext, kind=kind, record_id=record_id, keyring=self.keyring, compress=compress,
+                             key_id=key_id)
 
     def unseal(self, blob: bytes, *, kind: str, record_id: str) -> bytes:
         return envelope.unseal(blob, kind=kind, record_id=record_id, keyring=self.keyring)
@@ -124,6 +126,28 @@ class Vault(PrivateRecords, ConversationRecords, VaultChecker, VaultRotation):
             h = self._id_hmac = FastHmac(self.naming_key(MEMORY_ID_PURPOSE))
         mac = h.digest(kind.encode("utf-8") + b"\x00" + payload_json)
         return f"private_{layout.epoch_ms(timestamp)}_{mac[:4].hex()}"  # digits + hex: path-safe
+
+    # -- removal ----------------------------------------------------------------------------
+    def remove_records(self, rels: Iterable[str]) -> list[str]:
+        """Delete record files (relative paths; already gone is fine) and drop them from their day's index.
+        The vault's one deletion path: callers decide what goes from a day's manifest (day_writes.replace_day),
+        never by looking at what lies in a folder, so imported records and files no run accounts for stay (and
+        `verify` names the latter). Returns the paths that were there."""
+        removed: list[str] = []
+        days = []
+        for rel in rels:
+            if not (rel.startswith(layout.PRIVATE_DIR + "/") or rel.startswith(layout.CONVERSATIONS_DIR + "/")):
+                raise VaultError(f"{rel}: not a private memory or conversation backup path")
+            try:
+                os.unlink(self.abspath(rel))
+                removed.append(rel)
+            except FileNotFoundError:
+                pass
+            day = layout.day_of_private_path(rel)
+            if day is not None:
+                days.append(day)
+        self._forget_private_files(days)
+        return removed
 
     # -- readers --------------------------------------------------------------------------
     def locate(self, record_id: str) -> str:

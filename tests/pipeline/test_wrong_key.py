@@ -6,15 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.helpers import DAYS, load_defs, run_day, tree_digest
+from pipeline.helpers import DAYS, error_text, load_defs, run_day, tree_digest
 from resources.vault.keyring import Keyring, generate_key_b64
-
-
-def failure_messages(result) -> str:
-    events = result.all_events
-    return "\n".join(str(e.event_specific_data.error.to_string()) for e in events
-                     if e.is_failure and getattr(e.event_specific_data, "error", None) is not None) + \
-        "\n".join(str(e.message) for e in events)
 
 
 def test_a_wrong_key_on_an_existing_vault_fails_the_run_before_anything_is_written(mira_data: Path, settings,
@@ -30,7 +23,7 @@ def test_a_wrong_key_on_an_existing_vault_fails_the_run_before_anything_is_writt
     assert not result.success
     assert tree_digest(mira_data) == before  # nothing new under the vault, tables, quarantine, manifests, Chroma
     assert not (mira_data / "databases" / "chromadb").exists()
-    messages = failure_messages(result)
+    messages = error_text(result)
     vault_root = mira_data / "databases" / "lightning_vidmem"
     assert f"cannot open the vault at {vault_root}" in messages
     assert Keyring.load(key_b64=wrong_key).active_id in messages  # the key id tried
