@@ -25,7 +25,7 @@ from resources.vault import envelope, layout
 from resources.vault.checker import VaultChecker
 from resources.vault.conversation_records import ConversationRecords
 from resources.vault.errors import VaultError, VaultIntegrityError, VaultKeyError
-from resources.vault.ids import TIMESTAMP_RANGE_TEXT
+from resources.vault.ids import TIMESTAMP_RANGE_TEXT, id_problem
 from resources.vault.kdf import FastHmac
 from resources.vault.keyring import Keyring
 from resources.vault.naming import VaultNaming
@@ -136,7 +136,8 @@ class Vault(PrivateRecords, ConversationRecords, VaultChecker, VaultRotation):
         removed: list[str] = []
         days = []
         for rel in rels:
-            if not (rel.startswith(layout.PRIVATE_DIR + "/") or rel.startswith(layout.CONVERSATIONS_DIR + "/")):
+            if not (rel.startswith(layout.PRIVATE_DIR + "/") or rel.startswith(layout.CONVERSATIONS_DIR + "/")) \
+                    or any(id_problem(part) for part in rel.split("/")):
                 raise VaultError(f"{rel}: not a private memory or conversation backup path")
             try:
                 os.unlink(self.abspath(rel))

@@ -271,3 +271,15 @@ def test_removal_touches_only_the_named_files_and_rebuild_index(vault, vh):
     assert [p.path for p in vault.verify()] == ["private_memory/2026/03/01/index.json"]
     assert vault.rebuild_private_index(vh.DAY) is True
     assert vault.verify() == [] and vault.rebuild_private_index(vh.DAY) is False
+
+
+def test_removal_refuses_paths_that_leave_the_vault_folders(vault, vh, tmp_path):
+    """Removal paths come from manifests outside the vault root: a doctored one must not reach other files."""
+    victim = tmp_path / "databases" / "keep.txt"
+    victim.parent.mkdir(parents=True, exist_ok=True)
+    victim.write_text("not the vault's")
+    for bad in ("private_memory/../../keep.txt", "conversation_backups/../../keep.txt", "tables/x.parquet",
+                "private_memory/2026/03/01/.hidden.json"):
+        with pytest.raises(VaultError, match="not a private memory or conversation backup path"):
+            vault.remove_records([bad])
+    assert victim.exists()
