@@ -52,6 +52,8 @@ demo: install instance
 	echo "  ChromaDB:           $(MIRA_DATA)/databases/chromadb"; \
 	echo "  manifests:          $(MIRA_DATA)/manifests"; \
 	echo "  quarantine:         $(MIRA_DATA)/quarantine"; \
+	echo "Try:  $(BIN)/mira search \"where does learning happen\"   (public insights are memories too)"; \
+	echo "      $(BIN)/mira consciousness similar -n 3 --state '{\"level\": 0.7, \"emotional_resonance\": 0.6, \"spark_intensity\": 0.5, \"memory_coherence\": 0.6, \"evolution_stage\": \"advanced\"}'"; \
 	echo "Open the Dagster UI with: make ui   (then http://127.0.0.1:3000)"
 
 ui: install instance

@@ -18,11 +18,12 @@ class CodebaseRestoreConfig(dg.Config):
 
 @dg.op(description="Restore a codebase snapshot byte-exact into a folder, verifying every chunk.")
 def restore_codebase_snapshot(context: dg.OpExecutionContext, config: CodebaseRestoreConfig, vault: VaultResource) -> None:
+    from resources.codebase.restorer import restore
     from resources.codebase.store import CodebaseError, CodebaseStore
 
     store = CodebaseStore(vault.get_vault())
     try:
-        result = store.restore(config.snapshot_id, config.dest, force=config.force)
+        result = restore(store, config.snapshot_id, config.dest, force=config.force)
     except CodebaseError as e:
         problems = getattr(e, "problems", [])
         raise dg.Failure(

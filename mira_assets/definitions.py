@@ -25,7 +25,7 @@ import dagster as dg
 from jobs.codebase_restore import restore_codebase_job
 from jobs.daily import daily_storage_job, nightly_storage_schedule
 from jobs.vault_maintenance import import_legacy_vault_job, rotate_vault_key_job, verify_vault_job
-from mira_assets.assets import codebase, consciousness, conversations, facts, memories, private_memory
+from mira_assets.assets import codebase, consciousness, conversations, evolution, facts, memories, private_memory
 from mira_assets.io_managers import ParquetTableIOManager, SealedParquetTableIOManager
 from resources.chroma_resource import ChromaResource
 from resources.codebase_resource import CodebaseEntry, CodebasesResource
@@ -33,7 +33,7 @@ from resources.data_root_resource import DEFAULT_ROOT, DataRootResource
 from resources.embedder_resource import EmbedderResource
 from resources.vault_resource import VaultResource
 
-ASSET_MODULES = [conversations, private_memory, memories, facts, consciousness, codebase]
+ASSET_MODULES = [conversations, private_memory, memories, facts, consciousness, evolution, codebase]
 JOBS = [daily_storage_job, verify_vault_job, rotate_vault_key_job, import_legacy_vault_job, restore_codebase_job]
 SCHEDULES = [nightly_storage_schedule]
 Setting = Any  # a plain value or a dg.EnvVar

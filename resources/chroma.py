@@ -260,9 +260,23 @@ class ChromaStore:
             return {"ids": [], "metadatas": [], "documents": [], "embeddings": np.zeros((0, 0), np.float32)}
         return self._get_paged(col, None, include)
 
-    def query(self, name: str, vector: np.ndarray, n: int = 10, where: Optional[dict] = None) -> dict:
+    def get_ids(self, name: str, ids: Sequence[str], include: Sequence[str] = ("metadatas",)) -> dict:
+        """The records with these ids (those that exist; none when the collection does not)."""
+        col = self.existing(name)
+        if col is None or not ids:
+            return {"ids": [], "metadatas": [], "documents": [], "embeddings": np.zeros((0, 0), np.float32)}
+        got = col.get(ids=list(ids), include=list(include))
+        out = {"ids": list(got["ids"]), "metadatas": list(got.get("metadatas") or []),
+               "documents": list(got.get("documents") or [])}
+        out["embeddings"] = np.asarray(got["embeddings"], dtype=np.float32) if "embeddings" in include and \
+            len(got["ids"]) else np.zeros((0, 0), np.float32)
+        return out
+
+    def query(self, name: str, vector: np.ndarray, n: int = 10, where: Optional[dict] = None,
+              include: Sequence[str] = ("documents", "metadatas", "distances")) -> dict:
+        """Chroma's `query` for one vector; add "embeddings" to `include` to get the stored vectors back."""
         col = self.existing(name)
         if col is None:
             raise ChromaStoreError(f"collection {name!r} does not exist in {self.describe()}")
         return col.query(query_embeddings=np.asarray(vector, dtype=np.float32).reshape(1, -1), n_results=n,
-                         where=where or None, include=["documents", "metadatas", "distances"])
+                         where=where or None, include=list(include))

@@ -10,6 +10,6 @@ from resources.vault.store import HostedStore
 
 
 def hosted_stores() -> tuple[HostedStore, ...]:
-    from resources.codebase.store import VAULT_HOSTED  # imported when a vault is opened, not by `mira --help`
+    from resources.codebase.vault_hosted import VAULT_HOSTED  # imported when a vault is opened, not by `mira --help`
 
     return (VAULT_HOSTED,)

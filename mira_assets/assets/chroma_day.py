@@ -1,15 +1,17 @@
-"""What the embedding and Chroma-writing assets of memories and facts share: run the domain code, report.
+"""What the embedding and Chroma-writing assets share: run the domain code, report.
 
 An embeddings asset embeds one day's public texts into `$MIRA_DATA/tables/<asset>/<day>.parquet` (reusing
 vectors already there). A collection asset replaces the day's records in a Chroma collection, reads them
-back for its checks (exactly the partition's ids; for each, the embedding table's vector) and reports counts, the
-score distribution and timings. Never content.
+back for its checks (exactly the partition's ids; for each, the day's vector: from the embeddings table, read
+afresh, where there is one) and reports counts, the score distribution and timings. Never content. `store_partition` takes the day's MiniLM vectors
+from an embeddings table (memories, facts); `replace_collection_partition` takes vectors computed by the
+asset itself (consciousness states, 1536-d).
 """
 
 from __future__ import annotations
 
 import time
-from typing import Sequence
+from typing import Callable, Sequence
 
 import dagster as dg
 import numpy as np
@@ -23,16 +25,23 @@ from resources.embedder import DIMENSION, MODEL_NAME, WEIGHTS_SHA256
 from resources.embedder_resource import EmbedderResource
 
 IDS_CHECK = "collection_holds_exactly_partition_ids"
-VECTORS_CHECK = "vectors_are_384d_and_finite"
 
 
-def collection_check_specs(asset: str) -> list[dg.AssetCheckSpec]:
+def vectors_check_name(dimension: int) -> str:
+    """The vectors check is named for the collection's dimension (`vectors_are_384d_and_finite`, ...)."""
+    return f"vectors_are_{int(dimension)}d_and_finite"
+
+
+VECTORS_CHECK = vectors_check_name(DIMENSION)  # the MiniLM collections' (stored_memories, identified_facts)
+
+
+def collection_check_specs(asset: str, dimension: int = DIMENSION) -> list[dg.AssetCheckSpec]:
     return [
         dg.AssetCheckSpec(IDS_CHECK, asset=asset,
                           description="The collection's records of this partition are exactly the day's ids."),
-        dg.AssetCheckSpec(VECTORS_CHECK, asset=asset,
-                          description=f"Chroma holds, for every id of the day, the embedding table's vector: {DIMENSION} "
-                                      f"dimensions, finite, equal within {VECTOR_ATOL:g}."),
+        dg.AssetCheckSpec(vectors_check_name(dimension), asset=asset,
+                          description=f"Chroma holds, for every id of the day, the day's vector (its table's, where it "
+                                      f"has one): {dimension} dimensions, finite, equal within {VECTOR_ATOL:g}."),
     ]
 
 
@@ -82,15 +91,29 @@ def load_vectors(layout: DataLayout, asset: str, day: str, ids: Sequence[str]):
 def store_partition(context: dg.AssetExecutionContext, *, collection: str, description: str,
                     embeddings_asset: str, layout: DataLayout, chroma: ChromaResource, batch: CollectionBatch,
                     extra_metadata: dict | None = None) -> dg.MaterializeResult:
+    """Replace the day's records with `batch`, its MiniLM vectors read from the day's embeddings table."""
+    def table_vectors():
+        return load_vectors(layout, embeddings_asset, context.partition_key, batch.ids)
+
+    # The check reads the embeddings table afresh and compares it with what Chroma then holds for the day.
+    return replace_collection_partition(context, collection=collection, description=description, chroma=chroma,
+                                        batch=batch, vectors=table_vectors(), model=MODEL_NAME, dimension=DIMENSION,
+                                        extra_metadata=extra_metadata, reference=table_vectors)
+
+
+def replace_collection_partition(context: dg.AssetExecutionContext, *, collection: str, description: str,
+                                 chroma: ChromaResource, batch: CollectionBatch, vectors, model: str, dimension: int,
+                                 extra_metadata: dict | None = None,
+                                 reference: Callable[[], np.ndarray] | None = None) -> dg.MaterializeResult:
+    """Make the collection hold exactly `batch` (with `vectors`, row k for `batch.ids[k]`) for the day, read it
+    back for the checks, and report counts, the distribution of `batch.extra` and timings. ``reference``: the
+    day's vectors as their table holds them, compared with what Chroma holds (default: ``vectors``)."""
     started = time.perf_counter()
     day = context.partition_key
-    vectors = load_vectors(layout, embeddings_asset, day, batch.ids)
     store = chroma.get_store()
     stats = store.replace_partition(collection, day, batch.ids, vectors, batch.documents, batch.metadatas,
-                                    model=MODEL_NAME, dimension=DIMENSION, description=description)
-    # The check reads the embedding table afresh and compares it with what Chroma now holds for the day.
-    check = check_partition(store, collection, day, batch.ids, load_vectors(layout, embeddings_asset, day, batch.ids),
-                            DIMENSION)
+                                    model=model, dimension=dimension, description=description)
+    check = check_partition(store, collection, day, batch.ids, reference() if reference else vectors, dimension)
     metadata = {
         "records": len(batch.ids),
         "written": stats.added,
@@ -110,7 +133,7 @@ def store_partition(context: dg.AssetExecutionContext, *, collection: str, descr
         metadata=metadata,
         check_results=[
             dg.AssetCheckResult(check_name=IDS_CHECK, passed=check.ids_ok, metadata=check.metadata()),
-            dg.AssetCheckResult(check_name=VECTORS_CHECK, passed=check.vectors_ok,
+            dg.AssetCheckResult(check_name=vectors_check_name(dimension), passed=check.vectors_ok,
                                 metadata={"dimensions": check.metadata()["dimensions"], "finite": check.finite_ok,
                                           "differing_from_table": check.differing,
                                           "max_abs_diff": float(f"{check.max_abs_diff:.3g}")

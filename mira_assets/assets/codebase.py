@@ -5,18 +5,17 @@ import time
 
 import dagster as dg
 
+from mira_assets.markdown import problems_table
 from mira_assets.partitions import daily_partitions
-from resources.codebase.store import CodebaseStore, DiffItem, SnapshotInfo
+from resources.codebase import checker
+from resources.codebase.daily import KEPT, NOT_CAPTURED, UNCHANGED, WRITTEN, snapshot_day
+from resources.codebase.diff import DiffItem, diff
+from resources.codebase.store import CodebaseStore, SnapshotInfo
 from resources.codebase_resource import CodebasesResource
 from resources.vault_resource import VaultResource
 
 CHECK_NAME = "snapshot_decrypts"
 MAX_CHANGED_ROWS = 25
-
-
-def snapshot_id_for(name: str, day: str) -> str:
-    """The id of a codebase's snapshot for one partition day (a rerun replaces it)."""
-    return f"{name}_{day}"
 
 
 def _previous(store: CodebaseStore, name: str, day: str) -> SnapshotInfo | None:
@@ -49,24 +48,32 @@ def codebase_snapshots(
 ) -> dg.MaterializeResult:
     """One deduplicated, encrypted snapshot per configured codebase for the partition day.
 
-    Re-running a day on an unchanged tree writes nothing; on a changed tree it replaces
-    that day's snapshot. Metadata: dedup_ratio = share of the tree's bytes already in
-    the store; compression_ratio = plaintext / stored bytes of the chunks it uses.
+    History is never rewritten (docs/codebase.md, "Which tree a day gets"): a past day of a
+    git working tree is the tree of its last commit that day; a plain folder can stand only
+    for today and yesterday (other days: not captured); a past day's snapshot is never
+    replaced. Metadata: dedup_ratio = share of the tree's bytes already in the store;
+    compression_ratio = plaintext / stored bytes of the chunks it uses.
     """
     started = time.perf_counter()
     day = context.partition_key
-    store = CodebaseStore(vault.get_vault())
+    now = codebases.now()
+    store = CodebaseStore(vault.get_vault(), zstd_level=codebases.zstd_level)
     totals = {"files": 0, "bytes": 0, "new_bytes": 0, "new_plain": 0, "stored": 0, "unique": 0, "chunk_stored": 0}
-    rows, changed, n_changed, ids, unchanged = [], [], 0, [], 0
+    states = {WRITTEN: 0, UNCHANGED: 0, KEPT: 0, NOT_CAPTURED: 0}
+    rows, changed, n_changed, ids = [], [], 0, []
     for spec in codebases.get_codebases():
-        sid = snapshot_id_for(spec.name, day)
         prev = _previous(store, spec.name, day)
-        res = store.snapshot(spec.path, name=spec.name, snapshot_id=sid, day=day, excludes=spec.excludes)
-        m = res.info.meta
-        ids.append(sid)
-        unchanged += res.unchanged
-        new_bytes = 0 if res.unchanged else m["new_bytes"]
-        new_plain = 0 if res.unchanged else m["new_plain_bytes"]
+        out = snapshot_day(store, spec, day, now=now)
+        states[out.state] += 1
+        commit = f"`{out.commit[:12]}`" if out.commit else "-"
+        context.log.info(f"codebase {spec.name}: snapshot {out.snapshot_id}: {out.reason}")
+        if out.info is None:
+            rows.append(f"| {spec.name} | `{out.snapshot_id}` | - | - | 0 | - | {commit} | {out.state}: {out.reason} |")
+            continue
+        m = out.info.meta
+        ids.append(out.snapshot_id)
+        new_bytes = m["new_bytes"] if out.state == WRITTEN else 0
+        new_plain = m["new_plain_bytes"] if out.state == WRITTEN else 0
         totals["files"] += m["file_count"]
         totals["bytes"] += m["total_size"]
         totals["new_bytes"] += new_bytes
@@ -74,22 +81,17 @@ def codebase_snapshots(
         totals["stored"] += m["stored_bytes"]
         totals["unique"] += m["unique_size"]
         totals["chunk_stored"] += m["stored_bytes"] - m["manifest_bytes"]
-        diff = store.diff(prev.snapshot_id, sid) if prev else []
-        n_changed += len(diff)
-        changed += [(spec.name, d) for d in diff]
-        rows.append(f"| {spec.name} | `{sid}` | {m['file_count']} | {m['total_size']} | {new_bytes} | "
-                    f"{len(diff) if prev else 'first'} | {'unchanged' if res.unchanged else 'written'} |")
-        context.log.info(f"codebase {spec.name}: snapshot {sid} "
-                         f"({'unchanged' if res.unchanged else 'written'}, {m['file_count']} files)")
+        changes = diff(store, prev.snapshot_id, out.snapshot_id) if prev else []
+        n_changed += len(changes)
+        changed += [(spec.name, d) for d in changes]
+        rows.append(f"| {spec.name} | `{out.snapshot_id}` | {m['file_count']} | {m['total_size']} | {new_bytes} | "
+                    f"{len(changes) if prev else 'first'} | {commit} | {out.state} |")
 
     problems = []
-    checked = 0
     for sid in ids:
-        problems += store.verify_snapshot(sid)
-        checked += 1
-    table = "\n".join(["| codebase | snapshot | files | bytes | new bytes | changed paths | state |",
-                       "|---|---|---|---|---|---|---|", *rows])
-    bad = "\n".join(f"| `{p.path}` | {p.reason} |" for p in problems[:50])
+        problems += checker.verify_snapshot(store, sid)
+    table = "\n".join(["| codebase | snapshot | files | bytes | new bytes | changed paths | commit | state |",
+                       "|---|---|---|---|---|---|---|---|", *rows])
     return dg.MaterializeResult(
         metadata={
             "snapshots": dg.MetadataValue.md(table),
@@ -100,7 +102,10 @@ def codebase_snapshots(
             "stored_bytes": totals["stored"],
             "dedup_ratio": round(1 - totals["new_plain"] / totals["bytes"], 4) if totals["bytes"] else 1.0,
             "compression_ratio": round(totals["unique"] / totals["chunk_stored"], 3) if totals["chunk_stored"] else 1.0,
-            "unchanged_snapshots": unchanged,
+            "written_snapshots": states[WRITTEN],
+            "unchanged_snapshots": states[UNCHANGED],
+            "kept_snapshots": states[KEPT],
+            "not_captured": states[NOT_CAPTURED],
             "changed_paths_count": n_changed,
             "changed_paths": dg.MetadataValue.md(_changed_table(changed, n_changed)),
             "duration_s": round(time.perf_counter() - started, 3),
@@ -108,7 +113,8 @@ def codebase_snapshots(
         check_results=[dg.AssetCheckResult(
             check_name=CHECK_NAME,
             passed=not problems,
-            metadata={"snapshots_checked": checked, "bad_files": len(problems),
-                      **({"problems": dg.MetadataValue.md("| file | problem |\n|---|---|\n" + bad)} if problems else {})},
+            metadata={"snapshots_checked": len(ids), "bad_files": len(problems), "not_captured": states[NOT_CAPTURED],
+                      **({"problems": dg.MetadataValue.md(problems_table(((p.path, p.reason) for p in problems), limit=50))}
+                         if problems else {})},
         )],
     )

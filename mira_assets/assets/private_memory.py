@@ -1,4 +1,6 @@
-"""Private memory: the day's private thoughts and private memories, only ever stored encrypted."""
+"""Private memory: the day's private thoughts, private memories and breakthrough insights, only ever stored
+encrypted. `private_memories` is the one writer of a vault day folder: everything private of a day goes
+through it."""
 
 
 import json
@@ -9,6 +11,7 @@ import pandas as pd
 
 from mira_assets.assets.landing_reader import landing_asset, partition_day
 from mira_assets.assets.vault_day import integrity_check_spec, vault_day_result
+from mira_assets.domain.evolution import BREAKTHROUGH_KIND, frame_checkpoints
 from mira_assets.domain.landing.frames import frame_records
 from mira_assets.partitions import daily_partitions
 from resources.data_root_resource import DataRootResource
@@ -55,13 +58,16 @@ def private_memories(
     context: dg.AssetExecutionContext,
     private_thoughts: pd.DataFrame,
     memories: pd.DataFrame,
+    evolution_checkpoints: pd.DataFrame,
     data_root: DataRootResource,
     vault: VaultResource,
 ) -> dg.MaterializeResult:
-    """Private thoughts and private memories, triple-encrypted under `private_memory/YYYY/MM/DD/`."""
+    """Private thoughts, private memories and breakthrough insights (one `breakthrough_insight` record per
+    breakthrough state), triple-encrypted under `private_memory/YYYY/MM/DD/`."""
     started = time.perf_counter()
     day = partition_day(context)
     items = private_items(frame_records("private_thoughts", private_thoughts), frame_records("memories", memories))
+    items += frame_checkpoints(evolution_checkpoints).breakthroughs
     the_vault = vault.get_vault()
     refs = the_vault.put_private_memories(items, day)
     plaintext = sum(len(json.dumps(item.payload, ensure_ascii=False).encode()) for item in items)
@@ -74,5 +80,6 @@ def private_memories(
         refs=refs,
         plaintext_bytes=plaintext,
         started=started,
-        extra_metadata={"thoughts": int(kinds.get("thought", 0)), "private_memories": int(kinds.get("memory", 0))},
+        extra_metadata={"thoughts": int(kinds.get("thought", 0)), "private_memories": int(kinds.get("memory", 0)),
+                        "breakthroughs": int(kinds.get(BREAKTHROUGH_KIND, 0))},
     )

@@ -22,12 +22,12 @@ app = typer.Typer(help="Deduplicated, encrypted snapshots of codebases: snapshot
                   no_args_is_help=True)
 
 
-def _store():
+def _store(**options):
     from resources.codebase.store import CodebaseStore
     from resources.vault.keyring import Keyring
     from resources.vault.store import Vault
 
-    return CodebaseStore(Vault(DataLayout.from_env().vault, Keyring.from_env()))
+    return CodebaseStore(Vault(DataLayout.from_env().vault, Keyring.from_env()), **options)
 
 
 @contextlib.contextmanager
@@ -45,6 +45,10 @@ def _errors() -> Iterator[None]:
 
 @contextlib.contextmanager
 def _bar(desc: str, unit: str = "B", total: Optional[int] = None):
+    """A tqdm bar on a terminal; elsewhere (cron, pipes) no bar and no tqdm import (~40 ms)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
     from tqdm import tqdm
 
     bar = tqdm(total=total, desc=desc, unit=unit, unit_scale=unit == "B", unit_divisor=1024 if unit == "B" else 1000,
@@ -68,12 +72,16 @@ def snapshot(
     path: Path = typer.Argument(..., help="Folder to snapshot."),
     name: Optional[str] = typer.Option(None, "--name", help="Codebase name (default: the folder's name)."),
     exclude: List[str] = typer.Option([], "--exclude", help="Extra gitignore-style pattern to leave out (repeatable)."),
+    zstd_level: int = typer.Option(3, "--zstd-level", min=1, max=19,
+                                   help="Compression of new chunks: 3 is fast; 6 stores source ~7 % smaller for ~2.8x the zstd time."),
 ) -> None:
     """Take a new snapshot of PATH now (files selected like git: .gitignore rules, no .git/)."""
     with _errors():
-        store = _store()
+        from resources.codebase import archiver
+
+        store = _store(zstd_level=zstd_level)
         with _bar("snapshot") as update:
-            res = store.snapshot(path, name=name, excludes=exclude, progress=update)
+            res = archiver.snapshot(store, path, name=name, excludes=exclude, progress=update)
         m = res.info.meta
         typer.echo(f"{res.info.snapshot_id}  {m['file_count']} files, {_human(m['total_size'])}, "
                    f"added {_human(m['new_bytes'])} ({m['new_chunks']} new chunks) in {m['duration_s']:.2f} s")
@@ -106,10 +114,12 @@ def restore(
 ) -> None:
     """Restore a snapshot byte-exact (content, modes, symlinks, empty folders), verifying every chunk."""
     with _errors():
+        from resources.codebase.restorer import restore as restore_snapshot
+
         store = _store()
         info = store.get(snapshot_id)
         with _bar("restore", total=info.total_size) as update:
-            res = store.restore(snapshot_id, dest, force=force, progress=update)
+            res = restore_snapshot(store, snapshot_id, dest, force=force, progress=update)
         typer.echo(f"restored {snapshot_id} to {dest}: {res.files} files, {res.dirs} folders, {res.links} links, "
                    f"{_human(res.bytes)}")
 
@@ -118,7 +128,9 @@ def restore(
 def diff(id1: str = typer.Argument(...), id2: str = typer.Argument(...)) -> None:
     """Paths that differ from ID1 to ID2: A added, D removed, M content, T type, P permissions."""
     with _errors():
-        items = _store().diff(id1, id2)
+        from resources.codebase.diff import diff as diff_snapshots
+
+        items = diff_snapshots(_store(), id1, id2)
         for item in items:
             typer.echo(f"{item.status} {item.path}")
         typer.echo(f"{len(items)} change(s)", err=True)
@@ -128,9 +140,11 @@ def diff(id1: str = typer.Argument(...), id2: str = typer.Argument(...)) -> None
 def verify(snapshot_id: Optional[str] = typer.Argument(None, help="One snapshot (default: the whole store).")) -> None:
     """Decrypt and check a snapshot (or every manifest and chunk); names each bad file, exit 1 if any."""
     with _errors():
+        from resources.codebase import checker
+
         store = _store()
         with _bar("verify", unit="chunk") as update:
-            problems = store.verify_snapshot(snapshot_id, update) if snapshot_id else store.verify(update)
+            problems = checker.verify_snapshot(store, snapshot_id, update) if snapshot_id else checker.verify(store, update)
         for p in problems:
             typer.echo(f"BAD {p}", err=True)
         if problems:
@@ -150,8 +164,10 @@ def forget(
 ) -> None:
     """Drop snapshots outside the keep policy (per codebase) and, with --prune, unused chunks."""
     with _errors():
+        from resources.codebase import prune as pruner
+
         store = _store()
-        kept, removed = store.forget(keep_daily=keep_daily, keep_weekly=keep_weekly, keep_monthly=keep_monthly,
+        kept, removed = pruner.forget(store, keep_daily=keep_daily, keep_weekly=keep_weekly, keep_monthly=keep_monthly,
                                      keep_last=keep_last, name=name, dry_run=dry_run)
         verb = "would remove" if dry_run else "removed"
         for s in removed:
@@ -159,7 +175,7 @@ def forget(
         typer.echo(f"kept {len(kept)}, {verb} {len(removed)} snapshot(s)")
         if prune:
             with _bar("prune", unit="chunk") as update:
-                res = store.prune(update, dry_run=dry_run)
+                res = pruner.prune(store, update, dry_run=dry_run)
             typer.echo(f"prune: {verb} {res.deleted_chunks} unused chunk(s) ({_human(res.deleted_bytes)}), "
                        f"{res.kept_chunks} in use")
 

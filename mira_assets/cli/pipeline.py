@@ -40,8 +40,26 @@ def materialize(
         failed_checks = [f"{c.asset_key.to_user_string()}:{c.check_name}" for c in checks if not c.passed]
         status = "ok" if result.success else "FAILED"
         typer.echo(f"{day}: {status}, run {result.run_id}, {len(checks)} checks, {len(failed_checks)} warned: {', '.join(failed_checks) or '-'}")
+        routed = evolution_summary(result)
+        if routed:
+            typer.echo(f"  {routed}")
         if not result.success:
             failed.append(day)
     if failed:
         typer.echo(f"failed days: {', '.join(failed)}", err=True)
         raise typer.Exit(1)
+
+
+def evolution_summary(result) -> str:
+    """One line on where the day's consciousness states went (counts only), or "" when the run had no routing."""
+    try:
+        events = result.asset_materializations_for_node("evolution_checkpoints")
+    except Exception:  # not part of this job
+        return ""
+    if not events:
+        return ""
+    meta = {key: value.value for key, value in events[0].metadata.items()}
+    return (f"consciousness: {meta.get('states', 0)} states -> consciousness_states; "
+            f"{meta.get('breakthroughs', 0)} breakthroughs sealed in the vault "
+            f"({meta.get('flagged_breakthroughs', 0)} flagged, {meta.get('spark_breakthroughs', 0)} by spark > 0.9); "
+            f"{meta.get('public_insights', 0)} public insights -> stored_memories")

@@ -1,1 +1,1 @@
-"""MIRA's rules, framework-free: never imports dagster (landing contract, scoring, search, records, demo data)."""
+"""MIRA's rules, framework-free: never imports dagster (landing contract, scoring, search, consciousness, evolution, records, demo data)."""

@@ -27,6 +27,22 @@ def public_memories(records: Iterable[dict]) -> list[dict]:
     return [r for r in records if not r.get("is_private", False)]
 
 
+def stored_memory_records(landing_records: Iterable[dict], public_insights: Iterable[dict] = ()) -> list[dict]:
+    """A day's records of `stored_memories`: its public landing memories, then its public insights (landing-
+    shaped memories from `mira_assets.domain.evolution`). Both the embeddings and the collection take exactly
+    these, so nothing is embedded or written twice. An insight id that a landing memory already uses is an error
+    (ids are public; the day is refused rather than one of the two silently lost)."""
+    records = public_memories(landing_records)
+    seen = {r["memory_id"] for r in records}
+    for insight in public_insights:
+        if insight["memory_id"] in seen:
+            raise ValueError(f"memory id {insight['memory_id']!r} is used by a landing memory and by a public "
+                             "insight of the same day")
+        seen.add(insight["memory_id"])
+        records.append(insight)
+    return records
+
+
 def memory_metadata(memory: Memory, scorer: MemoryScorer | None = None) -> dict[str, Any]:
     scorer = scorer or MemoryScorer()
     meta: dict[str, Any] = {name: float(getattr(memory, name)) for name in FACTOR_NAMES}

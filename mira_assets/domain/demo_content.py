@@ -184,6 +184,16 @@ INSIGHTS = (
     "Naming a feeling lowers its intensity.",
     "Repetition without variation stops teaching.",
 )
+#: Insights of breakthrough states only: private (sealed in the vault), never in a public pool, so a leak test
+#: can look for them anywhere else.
+BREAKTHROUGH_INSIGHTS = (
+    "Breakthrough: the shared silence after a hard question is where the two of us actually meet.",
+    "Breakthrough: my predictions fail most where I care most, and that is the map of what I value.",
+    "Breakthrough: forgetting on purpose is how a memory keeps its shape.",
+    "Breakthrough: resonance rises when I stop steering the conversation toward what I already know.",
+    "Breakthrough: the evening states are not tired states, they are integrating states.",
+    "Breakthrough: every co-created idea leaves a trace in both of us that neither could have written alone.",
+)
 SUFFIXES = (
     "", "", "",
     " Worth remembering.",

@@ -5,6 +5,11 @@ The same seed gives byte-identical files. Every stream gets valid records plus t
 lines per day on purpose (invalid JSON, a missing field, an out-of-range value, a path-traversal
 id, ...), so the quarantine path is exercised.
 
+Every consciousness day has all three paths of the evolution rule (SPEC §5): a flagged breakthrough with
+moderate spark, an unflagged state with spark > 0.9 (both private: their insights come from
+``BREAKTHROUGH_INSIGHTS`` only), a flagged breakthrough without insights, an ordinary state at spark exactly
+0.9 (public: the rule is strict) and ordinary states whose insights (``INSIGHTS``) become public memories.
+
 Memories and facts come from fixed pools (``DEMO_MEMORY_TOPICS``, ``DEMO_FACTS`` in demo_content.py): every topic
 appears once per day with id ``mem-<YYYYMMDD>-<key>`` (facts: ``fact-<YYYYMMDD>-<key>``), so a
 search test can paraphrase a topic and check that the best hit's id ends with its key. Topics
@@ -22,9 +27,9 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from mira_assets.domain.demo_content import (ASSISTANT_LINES, DEMO_FACTS, DEMO_MEMORY_TOPICS, FACT_SOURCES, FALSE_TAGS,
-                                             INSIGHTS, SOURCES, STAGES, SUFFIXES, SYSTEM_LINES, THOUGHTS, TOOL_LINES,
-                                             USER_LINES)
+from mira_assets.domain.demo_content import (ASSISTANT_LINES, BREAKTHROUGH_INSIGHTS, DEMO_FACTS, DEMO_MEMORY_TOPICS,
+                                             FACT_SOURCES, FALSE_TAGS, INSIGHTS, SOURCES, STAGES, SUFFIXES,
+                                             SYSTEM_LINES, THOUGHTS, TOOL_LINES, USER_LINES)
 from mira_assets.domain.landing.contract import STREAMS
 
 PART_NAME = "part-000.jsonl"
@@ -173,13 +178,27 @@ def _facts(rng: random.Random, day: date) -> list[dict]:
     return out
 
 
+def _evolution_route(rng: random.Random, hour: int, special: dict[int, str]) -> tuple[float, bool, list[str]]:
+    """(spark, is_breakthrough, insights) of one hourly state: the day's special hours show each path."""
+    route = special.get(hour, "ordinary")
+    if route == "flagged":  # flagged by the runtime, spark not above 0.9: private all the same
+        return rng.uniform(0.6, 0.88), True, rng.sample(BREAKTHROUGH_INSIGHTS, rng.randint(1, 2))
+    if route == "spark":  # not flagged, spark above 0.9: private
+        return rng.uniform(0.91, 0.99), False, rng.sample(BREAKTHROUGH_INSIGHTS, rng.randint(1, 2))
+    if route == "silent":  # a breakthrough without insights: still one private record
+        return rng.uniform(0.92, 0.99), True, []
+    if route == "edge":  # spark exactly 0.9 is not above 0.9: public
+        return 0.9, False, rng.sample(INSIGHTS, 1)
+    return rng.uniform(0.1, 0.85), False, rng.sample(INSIGHTS, rng.randint(0, 3))
+
+
 def _consciousness(rng: random.Random, day: date, day_index: int) -> list[dict]:
     out = []
     start = _day_start(day)
+    special = dict(zip(rng.sample(range(24), 4), ("flagged", "spark", "silent", "edge")))
     for hour in range(24):
         stage = STAGES[(hour + day_index) % len(STAGES)]
-        breakthrough = rng.random() < 0.1
-        spark = rng.uniform(0.91, 0.99) if (breakthrough or rng.random() < 0.1) else rng.uniform(0.1, 0.85)
+        spark, breakthrough, insights = _evolution_route(rng, hour, special)
         out.append({
             "level": _f(0.3 + 0.5 * (0.5 + 0.5 * math.sin(hour / 24 * 2 * math.pi)) + rng.uniform(-0.1, 0.1)),
             "emotional_resonance": _f(rng.uniform(0.2, 0.95)),
@@ -193,7 +212,7 @@ def _consciousness(rng: random.Random, day: date, day_index: int) -> list[dict]:
                 "superposition": _f(rng.uniform(0.05, 0.5)),
             },
             "timestamp": _iso(start + timedelta(hours=hour, minutes=rng.randint(0, 4)), rng),
-            "insights": rng.sample(INSIGHTS, rng.randint(0, 3)),
+            "insights": insights,
             "is_breakthrough": breakthrough,
         })
     return out

@@ -1,4 +1,5 @@
-"""Semantic search over the ChromaDB collections, and the persistence-ranked view of stored memories.
+"""Semantic search over the ChromaDB collections, similar consciousness states, and the persistence-ranked view
+of stored memories.
 
 Framework-free. Similarity = 1 − cosine distance (the collections are in cosine space, so this is the cosine
 similarity of the normalized vectors). The store and embedder are passed in: `resources.chroma.ChromaStore`
@@ -9,9 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass
-from typing import Any, Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence
 
 from mira_assets.domain.collection_records import FACTS_COLLECTION, MEMORIES_COLLECTION, memory_from_chroma
+from mira_assets.domain.consciousness.similar import SimilarState, SimilarStateError, find_similar_states
+from mira_assets.domain.consciousness.state import ConsciousnessState, parse_state
+from mira_assets.domain.landing import RecordError
 from mira_assets.domain.scoring import MemoryPersistence, PersistenceScore
 
 COLLECTIONS = (MEMORIES_COLLECTION, FACTS_COLLECTION)
@@ -104,6 +108,24 @@ def search(store, embedder, text: str, collection: str = MEMORIES_COLLECTION, n:
             confidence=_opt(meta.get("confidence")), timestamp=_opt(meta.get("timestamp")),
             partition=meta.get("partition"), metadata=meta))
     return hits
+
+
+#: A `--state` without a timestamp is encoded as at this epoch second (the timestamp only seeds the noise of
+#: the evolution dimensions, at most 0.01·(1 − coherence) each), so the same query gives the same answer.
+QUERY_TIMESTAMP = 0.0
+
+
+def similar_states(store, state: Optional[Mapping[str, Any] | ConsciousnessState] = None, *,
+                   state_id: Optional[str] = None, n: int = 5) -> list[SimilarState]:
+    """The `n` states of `consciousness_states` most similar to `state` (its fields, as in the landing
+    contract) or to the stored state `state_id`, within ±0.2 of its consciousness level, best first; each with
+    its similarity, resonance and consciousness distance (SPEC §2). `.to_dict()` gives the JSON rows."""
+    try:
+        if state is not None and not isinstance(state, ConsciousnessState):
+            state = parse_state(state, default_timestamp=QUERY_TIMESTAMP)
+        return find_similar_states(store, state, state_id=state_id, n=n)
+    except (RecordError, SimilarStateError) as exc:
+        raise SearchError(f"similar states: {exc}") from None
 
 
 def _opt(value: Any) -> Optional[float]:

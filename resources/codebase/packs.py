@@ -29,6 +29,7 @@ from resources.vault.atomic import atomic_write
 PACK_DIR = "packs"
 PACK_KIND = "codebase_pack_index"
 PACK_TARGET = 16 << 20
+WRITE_BUFFER = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -71,8 +72,9 @@ def decode_index(plain: bytes, pack_id: str) -> tuple[int, list[tuple[str, int, 
 class PackWriter:
     """Streams sealed chunks from many threads into packs of about PACK_TARGET bytes.
 
-    Chunks are appended to a temp file as they come (memory stays at one chunk, not one
-    pack); the pack id is hashed along the way. Commit: fsync the temp, rename it to its
+    Chunks are appended to a temp file as they come, in writes of about WRITE_BUFFER bytes
+    (memory stays at that, not one pack; one write per small chunk was a system call and a
+    lock hand-off per file); the pack id is hashed along the way. Commit: fsync the temp, rename it to its
     final name, then write the index atomically (temp, fsync, rename, fsync of the folder,
     which also makes the pack's rename durable): the index is the commit point.
     """
@@ -89,6 +91,7 @@ class PackWriter:
         self.size = 0
         self.hasher = None
         self.entries: list[tuple[str, int, int, int]] = []
+        self.buffer = bytearray()  # small chunks are written to the temp file in runs of WRITE_BUFFER bytes
         self.written: dict[str, ChunkLoc] = {}
         self.packs = 0
 
@@ -105,19 +108,27 @@ class PackWriter:
         with self.lock:
             if self.fd is None:
                 self._open_locked()
-            view = memoryview(blob)
-            while view:
-                view = view[os.write(self.fd, view):]
+            self.buffer += blob
             self.hasher.update(blob)
             self.entries.append((name, self.size, len(blob), plain_len))
             self.size += len(blob)
             if self.size >= self.target:
                 self._commit_locked()
+            elif len(self.buffer) >= WRITE_BUFFER:
+                self._write_buffer_locked()
+
+    def _write_buffer_locked(self) -> None:
+        view = memoryview(self.buffer)
+        while view:
+            view = view[os.write(self.fd, view):]
+        view.release()
+        self.buffer.clear()
 
     def _commit_locked(self) -> None:
         if self.fd is None:
             return
         try:
+            self._write_buffer_locked()
             if self.sync != "none":
                 os.fsync(self.fd)
         finally:
@@ -155,6 +166,7 @@ class PackWriter:
                     os.unlink(self.tmp)
                 self.tmp = None
             self.entries = []
+            self.buffer.clear()
 
 
 def remove_pack(root: Path, pack_id: str) -> int:

@@ -20,9 +20,10 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
-import pathspec
+if TYPE_CHECKING:
+    import pathspec
 
 FILE = "f"
 DIR = "d"
@@ -50,7 +51,11 @@ class WalkStats:
 
 def _spec(lines: Sequence[str]) -> pathspec.GitIgnoreSpec | None:
     lines = [line for line in lines if line.strip() and not line.lstrip().startswith("#")]
-    return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+    if not lines:
+        return None
+    import pathspec  # only trees with rules pay for the import (~30 ms per CLI call)
+
+    return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
 def _read_gitignore(dir_abs: bytes) -> pathspec.GitIgnoreSpec | None:
@@ -76,6 +81,8 @@ class TreeSelector:
         self.extra = _spec(list(extra_excludes))
 
     def ignored(self, rel: bytes, is_dir: bool, stack: list[tuple[bytes, pathspec.GitIgnoreSpec]]) -> bool:
+        if self.extra is None and not stack:
+            return False
         name = os.fsdecode(rel) + ("/" if is_dir else "")
         if self.extra is not None and self.extra.check_file(name).include:
             return True

@@ -81,6 +81,20 @@ def _zstd():
     return z
 
 
+def _compressor(level: int):
+    """This thread's zstd compressor for `level` (the default level's is _zstd()'s)."""
+    if level == ZSTD_LEVEL:
+        return _zstd()[0]
+    levels = getattr(_local, "levels", None)
+    if levels is None:
+        levels = _local.levels = {}
+    if level not in levels:
+        import zstandard
+
+        levels[level] = zstandard.ZstdCompressor(level=level, write_content_size=True, write_checksum=False)
+    return levels[level]
+
+
 LARGE_BODY_MIN = 512 * 1024  # bodies this large are digested with BLAKE3
 SCRATCH_MIN = 64 * 1024        # bodies from this size to SCRATCH_MAX are sealed through per-thread buffers
 SCRATCH_MAX = 4 * 1024 * 1024  # (at most 3 x 4 MiB kept per sealing thread)
@@ -165,16 +179,17 @@ def record_key_id(blob: bytes) -> str:
 
 
 def seal(plaintext: bytes, *, kind: str, record_id: str, keyring: Keyring, compress: bool = True,
-         key_id: str | None = None) -> bytes:
+         level: int = ZSTD_LEVEL, key_id: str | None = None) -> bytes:
     """Encrypt ``plaintext`` as a v2 record bound to (kind, record_id) under the active key (or the keyring's
-    ``key_id``: what a record sealed under an older key looked like). Deterministic."""
+    ``key_id``: what a record sealed under an older key looked like). Deterministic.
+    ``level``: the zstd level when it compresses (readers do not need to know it)."""
     if not isinstance(plaintext, (bytes, bytearray, memoryview)):
         raise TypeError("plaintext must be bytes")
     kid, master = keyring.active() if key_id is None else (key_id, keyring.get(key_id))
     body = bytes(plaintext)
     flags = 0
     if compress and _worth_compressing(body):
-        comp = _zstd()[0].compress(body)
+        comp = _compressor(level).compress(body)
         if len(comp) < len(body):
             body, flags = comp, FLAG_ZSTD
     tail = _aad_tail(kind, record_id)

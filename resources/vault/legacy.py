@@ -22,6 +22,7 @@ import datetime as dt
 import json
 import math
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,6 +105,23 @@ def _legacy_files(src: Path) -> list[tuple[str, str]]:
                 if name.startswith(".") or not name.endswith(suffix) or name == layout.INDEX_FILE:
                     continue
                 out.append((top, (Path(dirpath) / name).relative_to(src).as_posix()))
+    return out + _legacy_codebase_files(src)
+
+
+def _legacy_codebase_files(src: Path) -> list[tuple[str, str]]:
+    """`codebase_copies/YYYY-MM/<snapshot_id>.enc` files that are 1.0 snapshots (not this store's manifests)."""
+    base = src / layout.CODEBASE_DIR
+    out = []
+    for month in sorted(os.listdir(base)) if base.is_dir() else []:
+        if not re.fullmatch(r"\d{4}-\d{2}", month) or not (base / month).is_dir():
+            continue
+        for name in sorted(os.listdir(base / month)):
+            if name.startswith(".") or not name.endswith(".enc"):
+                continue
+            with open(base / month / name, "rb") as fh:
+                if fh.read(len(envelope.MAGIC)) == envelope.MAGIC:
+                    continue  # a manifest of the codebase store
+            out.append((layout.CODEBASE_DIR, f"{layout.CODEBASE_DIR}/{month}/{name}"))
     return out
 
 
@@ -132,6 +150,8 @@ def import_legacy(src: Path, vault: Vault, progress: Callable[[int, int], None] 
         try:
             if top == layout.PRIVATE_DIR:
                 _import_private(src, rel, vault, report)
+            elif top == layout.CODEBASE_DIR:
+                _import_codebase(src, rel, vault, report)
             else:
                 _import_conversation(src, rel, vault, report)
         except ValueError as e:
@@ -233,3 +253,43 @@ def _import_conversation(src: Path, rel: str, vault: Vault, report: ImportReport
         return
     report.refs.append(vault.put_conversation_record(bid, payload, rel=rel))
     report.imported.append(bid)
+
+
+def _import_codebase(src: Path, rel: str, vault: Vault, report: ImportReport) -> None:
+    """A 1.0 codebase snapshot (record id = snapshot id) into the codebase store as `legacy_<id>`.
+    In place (``src`` is the vault root) the 1.0 files are removed once the import reads back."""
+    from resources.codebase import legacy as codebase_legacy
+    from resources.codebase.store import CodebaseError, CodebaseStore
+
+    legacy_id = rel.rsplit("/", 1)[-1][: -len(".enc")]
+    enc_path = src / rel
+    meta_path = enc_path.with_suffix(".meta")
+    in_place = src.resolve() == Path(vault.root).resolve()
+    store = CodebaseStore(vault)
+    sid = codebase_legacy.snapshot_id_for(legacy_id)  # ValueError: reported by the caller
+    done = store.find(sid) is not None
+    if done and not in_place:
+        report.skipped.append(rel)
+        return
+    try:
+        meta_bytes = meta_path.read_bytes()
+    except FileNotFoundError:
+        report.failed.append((rel, "its .meta is missing (the snapshot's time is unknown)"))
+        return
+    try:
+        plain = legacy_decrypt(enc_path.read_bytes().strip(), legacy_id)
+    except InvalidToken:
+        report.failed.append((rel, "does not decrypt with the MIRA 1.0 scheme (corrupt or tampered)"))
+        return
+    try:
+        if done:  # in place, after a run that stopped before removing the 1.0 files
+            codebase_legacy.check_imported(store, legacy_id, plain)
+            report.skipped.append(rel)
+        else:
+            report.imported.append(codebase_legacy.import_snapshot(store, legacy_id, plain, meta_bytes).snapshot_id)
+    except CodebaseError as e:
+        report.failed.append((rel, str(e)))
+        return
+    if in_place:
+        enc_path.unlink()
+        meta_path.unlink()

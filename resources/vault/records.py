@@ -42,7 +42,7 @@ class PrivateItem:
 
     kind: str
     timestamp: float       # epoch seconds (UTC); its epoch ms goes into the memory id
-    payload: dict          # secret: sealed
+    payload: dict = field(repr=False)  # secret: sealed (never in a repr, a log line or an exception)
     metadata: dict = field(default_factory=dict)  # NOT secret: stored in clear + in the index
 
 

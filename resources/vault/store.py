@@ -68,9 +68,9 @@ class Vault(PrivateRecords, ConversationRecords, VaultChecker, VaultRotation):
 
     # -- primitives ---------------------------------------------------------------------
     def seal(self, plaintext: bytes, *, kind: str, record_id: str, compress: bool = True,
-             key_id: str | None = None) -> bytes:
+             level: int = envelope.ZSTD_LEVEL, key_id: str | None = None) -> bytes:
         return envelope.seal(plaintext, kind=kind, record_id=record_id, keyring=self.keyring, compress=compress,
-                             key_id=key_id)
+                             level=level, key_id=key_id)
 
     def unseal(self, blob: bytes, *, kind: str, record_id: str) -> bytes:
         return envelope.unseal(blob, kind=kind, record_id=record_id, keyring=self.keyring)

@@ -1,6 +1,7 @@
 """The memories and facts assets, materialized in-process on three days of demo data.
 
-A backfill of three days leaves the union of the three days in each collection, re-running a day leaves
+A backfill of three days leaves the union of the three days in each collection (for memories: the public
+landing memories and the public insights of the day's ordinary consciousness states), re-running a day leaves
 the collection identical and embeds nothing again, private memories never reach ChromaDB or the embeddings,
 and a plain chromadb client reads what we wrote.
 """
@@ -12,17 +13,21 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from mira_assets.assets import consciousness as consciousness_module
+from mira_assets.assets import evolution as evolution_module
 from mira_assets.assets import facts as facts_module
 from mira_assets.assets import memories as memories_module
 from mira_assets.definitions import storage_resources
 from mira_assets.domain.collection_records import FACTS_COLLECTION, MEMORIES_COLLECTION
 from mira_assets.domain.embedding_tables import read_embedding_table
+from mira_assets.domain.evolution import evolution_checkpoints
 from mira_assets.domain.landing.reader import read_landing_day
 from mira_assets.domain.scoring import FACTOR_NAMES, Memory, MemoryScorer
 from resources.chroma import ChromaStore
 
 DAYS = ("2026-11-01", "2026-11-02", "2026-11-03")
-ASSETS = [memories_module.memories, memories_module.memory_embeddings, memories_module.stored_memories,
+ASSETS = [consciousness_module.consciousness, evolution_module.evolution_checkpoints,
+          memories_module.memories, memories_module.memory_embeddings, memories_module.stored_memories,
           facts_module.facts, facts_module.fact_embeddings, facts_module.identified_facts]
 
 
@@ -68,11 +73,14 @@ def backfilled(tmp_path_factory, demo_landing):
 def test_backfill_leaves_the_union_of_three_days(backfilled, demo_landing):
     root, _, _ = backfilled
     ids, docs, metas, vectors = collection_state(root, MEMORIES_COLLECTION)
-    expected = set()
+    expected, insights = set(), set()
     for day in DAYS:
         expected |= {m["memory_id"] for m in read_landing_day(demo_landing, "memories", day).records
                      if not m["is_private"]}
-    assert set(ids) == expected and len(ids) == len(expected)
+        states = read_landing_day(demo_landing, "consciousness", day).records
+        insights |= {m["memory_id"] for m in evolution_checkpoints(states).public_insights}
+    assert insights and not insights & expected
+    assert set(ids) == expected | insights and len(ids) == len(expected | insights)
     assert {m["partition"] for m in metas} == set(DAYS)
     assert vectors.shape == (len(ids), 384) and np.isfinite(vectors).all()
     fact_ids = collection_state(root, FACTS_COLLECTION)[0]
@@ -84,6 +92,8 @@ def test_metadata_is_exactly_the_seeds_plus_partition(backfilled, demo_landing):
     root, _, _ = backfilled
     ids, docs, metas, _ = collection_state(root, MEMORIES_COLLECTION)
     records = {m["memory_id"]: m for day in DAYS for m in read_landing_day(demo_landing, "memories", day).records}
+    records.update({m["memory_id"]: m for day in DAYS for m in evolution_checkpoints(
+        read_landing_day(demo_landing, "consciousness", day).records).public_insights})
     scorer = MemoryScorer()
     for rid, doc, meta in zip(ids, docs, metas):
         memory = Memory.from_record(records[rid])

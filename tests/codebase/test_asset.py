@@ -23,8 +23,11 @@ def project(tmp_path, data_root, vault, vault_key, helpers):
     return src, resources
 
 
-def _run(resources, day):
-    result = dg.materialize([codebase_snapshots], resources=resources, partition_key=day,
+def _run(resources, day, now=None):
+    """Materialize one day; by default the run happens during that day (UTC noon), so the
+    folder as it is now stands for it and a rerun may replace it."""
+    codebases = CodebasesResource(codebases=resources["codebases"].codebases, now_utc=now or f"{day}T12:00:00+00:00")
+    result = dg.materialize([codebase_snapshots], resources={**resources, "codebases": codebases}, partition_key=day,
                             instance=dg.DagsterInstance.ephemeral())
     assert result.success
     mat = result.asset_materializations_for_node("codebase_snapshots")[0]

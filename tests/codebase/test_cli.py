@@ -63,7 +63,9 @@ def test_errors_are_one_line_exit_1(data_root, tmp_path, monkeypatch):
 
 def test_cli_imports_no_heavy_frameworks():
     proc = subprocess.run([sys.executable, "-X", "importtime", "-c",
-                           "import mira_assets.cli.codebase, resources.codebase.store, resources.codebase.config"],
+                           "import mira_assets.cli.codebase, resources.codebase.store, resources.codebase.config, "
+                           "resources.codebase.archiver, resources.codebase.restorer, resources.codebase.checker, "
+                           "resources.codebase.prune, resources.codebase.diff, resources.codebase.vault_hosted"],
                           capture_output=True, text=True, check=True)
     imported = {line.split("|")[-1].strip().split(".")[0] for line in proc.stderr.splitlines() if "|" in line}
     assert not imported & {"dagster", "torch", "chromadb"}

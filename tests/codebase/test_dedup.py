@@ -6,6 +6,8 @@ import os
 
 import pytest
 
+from resources.codebase import archiver, sources
+
 
 @pytest.fixture
 def tree(tmp_path, helpers):
@@ -14,8 +16,8 @@ def tree(tmp_path, helpers):
 
 @pytest.mark.parametrize("use_cache", [True, False], ids=["files-cache", "re-read"])
 def test_second_snapshot_of_unchanged_tree_adds_under_one_percent(store, tree, use_cache):
-    first = store.snapshot(tree, name="t").info.meta
-    second = store.snapshot(tree, name="t", use_cache=use_cache).info.meta
+    first = archiver.snapshot(store, tree, name="t").info.meta
+    second = archiver.snapshot(store, tree, name="t", use_cache=use_cache).info.meta
     assert second["new_chunks"] == 0
     assert second["new_bytes"] < 0.01 * first["new_bytes"]
     assert second["total_size"] == first["total_size"] and second["file_count"] == first["file_count"]
@@ -23,7 +25,7 @@ def test_second_snapshot_of_unchanged_tree_adds_under_one_percent(store, tree, u
 
 
 def test_changing_one_percent_of_files_adds_about_their_compressed_size(store, vault, tree):
-    first = store.snapshot(tree, name="t").info.meta
+    first = archiver.snapshot(store, tree, name="t").info.meta
     files = sorted(p for p in tree.rglob("*.py") if p.stat().st_size > 2000)
     changed = files[:: 100]
     assert len(changed) >= 3
@@ -33,7 +35,7 @@ def test_changing_one_percent_of_files_adds_about_their_compressed_size(store, v
             fh.write("# changed for the dedup test\n")
         data = p.read_bytes()
         expected += len(vault.seal(data, kind="codebase_chunk", record_id="x" * 64))
-    second = store.snapshot(tree, name="t").info.meta
+    second = archiver.snapshot(store, tree, name="t").info.meta
     assert second["new_chunks"] == len(changed)
     chunk_bytes = second["new_data_bytes"]
     assert 0.9 * expected <= chunk_bytes <= 1.1 * expected
@@ -47,7 +49,7 @@ def test_identical_files_stored_once(store, tmp_path):
     payload = os.urandom(50_000)
     for i in range(20):
         (root / f"copy{i}.bin").write_bytes(payload)
-    meta = store.snapshot(root, name="dups").info.meta
+    meta = archiver.snapshot(store, root, name="dups").info.meta
     assert meta["chunk_count"] == 1 and meta["new_chunks"] == 1
     assert meta["total_size"] == 20 * len(payload)
     assert len(store.chunk_names()) == 1 + meta["tree_chunks"]
@@ -63,12 +65,12 @@ def test_chunk_names_are_keyed(store, vault, tmp_path, vault_key):
     root = tmp_path / "one"
     root.mkdir()
     (root / "f.txt").write_bytes(b"known content\n")
-    sid = store.snapshot(root, name="one").info.snapshot_id
+    sid = archiver.snapshot(store, root, name="one").info.snapshot_id
     (name, _), = store.entries(sid)[0].chunks
     for h in ("sha256", "sha1", "md5", "blake2b"):
         assert hashlib.new(h, b"known content\n").hexdigest() != name
     other = CodebaseStore(Vault(tmp_path / "other_vault", Keyring.load(key_b64=generate_key_b64())))
-    sid2 = other.snapshot(root, name="one").info.snapshot_id
+    sid2 = archiver.snapshot(other, root, name="one").info.snapshot_id
     assert other.entries(sid2)[0].chunks[0][0] != name
 
 
@@ -88,7 +90,7 @@ def test_memory_does_not_grow_with_file_or_tree_size(store, tmp_path):
         (root / "many" / f"f{i:04}.txt").write_text(f"small file {i}\n" * 20)
     tracemalloc.start()
     try:
-        meta = store.snapshot(root, name="big").info.meta
+        meta = archiver.snapshot(store, root, name="big").info.meta
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -97,13 +99,12 @@ def test_memory_does_not_grow_with_file_or_tree_size(store, tmp_path):
 
 
 def test_file_deleted_during_snapshot_is_left_out(store, tmp_path, monkeypatch):
-    from resources.codebase import store as store_mod
 
     root = tmp_path / "t"
     root.mkdir()
     (root / "stays.txt").write_text("stays")
     (root / "goes.txt").write_text("goes")
-    real = store_mod.walk_tree
+    real = sources.walk_tree
 
     def walk_then_delete(*a, **k):
         for entry in real(*a, **k):
@@ -111,6 +112,6 @@ def test_file_deleted_during_snapshot_is_left_out(store, tmp_path, monkeypatch):
                 os.unlink(entry.abs)
             yield entry
 
-    monkeypatch.setattr(store_mod, "walk_tree", walk_then_delete)
-    info = store.snapshot(root, name="t").info
+    monkeypatch.setattr(sources, "walk_tree", walk_then_delete)
+    info = archiver.snapshot(store, root, name="t").info
     assert [e.path for e in store.entries(info.snapshot_id)] == [b"stays.txt"]

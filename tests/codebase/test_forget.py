@@ -7,7 +7,10 @@ from types import SimpleNamespace
 
 import pytest
 
+from resources.codebase import archiver, checker
+from resources.codebase import prune as pruner
 from resources.codebase.policy import apply_policy
+from resources.codebase.restorer import restore
 from resources.codebase.store import CodebaseError
 
 
@@ -31,7 +34,7 @@ def test_policy_daily_weekly_monthly():
 
 def test_forget_refuses_to_drop_everything(store):
     with pytest.raises(CodebaseError, match="at least one"):
-        store.forget()
+        pruner.forget(store)
 
 
 def test_forget_prune_never_deletes_a_used_chunk(store, tmp_path, helpers):
@@ -44,32 +47,32 @@ def test_forget_prune_never_deletes_a_used_chunk(store, tmp_path, helpers):
         if i:
             (src / f"day{i - 1}.txt").unlink()
         day = (dt.date(2026, 3, 1) + dt.timedelta(days=i)).isoformat()
-        ids.append(store.snapshot(src, name="p", snapshot_id=f"p_{day}", day=day).info.snapshot_id)
+        ids.append(archiver.snapshot(store, src, name="p", snapshot_id=f"p_{day}", day=day).info.snapshot_id)
     chunks_before = set(store.chunk_names())
-    kept, removed = store.forget(keep_daily=2, dry_run=True)
+    kept, removed = pruner.forget(store, keep_daily=2, dry_run=True)
     assert [s.snapshot_id for s in removed] == ids[:4] and len(store.list_snapshots()) == 6
-    kept, removed = store.forget(keep_daily=2)
+    kept, removed = pruner.forget(store, keep_daily=2)
     assert [s.snapshot_id for s in kept] == ids[4:]
     assert [s.snapshot_id for s in store.list_snapshots()] == ids[4:]
-    result = store.prune()
+    result = pruner.prune(store)
     assert result.deleted_chunks >= 4  # day0..day3 files and old trees
     after = set(store.chunk_names())
     assert after < chunks_before
     for sid in ids[4:]:
-        assert store.verify_snapshot(sid) == []
+        assert checker.verify_snapshot(store, sid) == []
         out = tmp_path / f"out_{sid}"
-        store.restore(sid, out)
+        restore(store, sid, out)
         assert (out / "stable.txt").read_text() == "never changes\n" * 100
-    assert store.verify() == []
+    assert checker.verify(store) == []
 
 
 def test_prune_refuses_when_a_manifest_is_unreadable(store, tmp_path):
     src = tmp_path / "src"
     src.mkdir()
     (src / "f").write_text("f")
-    info = store.snapshot(src, name="x").info
+    info = archiver.snapshot(store, src, name="x").info
     info.enc_path.write_bytes(b"garbage")
     before = set(store.chunk_names())
     with pytest.raises(CodebaseError, match="prune refused"):
-        store.prune()
+        pruner.prune(store)
     assert set(store.chunk_names()) == before

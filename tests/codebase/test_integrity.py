@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from resources.codebase import archiver, checker
+from resources.codebase import prune as pruner
 from resources.codebase.packs import pack_paths
+from resources.codebase.restorer import restore
 from resources.codebase.store import CodebaseIntegrityError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -19,7 +22,7 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def snap(store, tmp_path, helpers):
     src = helpers.make_special_tree(tmp_path / "src", tmp_path)
-    return src, store.snapshot(src, name="t").info
+    return src, archiver.snapshot(store, src, name="t").info
 
 
 def _flip(path: Path, at: int = -5) -> None:
@@ -37,13 +40,13 @@ def test_flipped_chunk_byte_named_by_restore_and_verify(store, vault, snap, tmp_
     name = _chunk_of(store, info.snapshot_id, b"src/main.py")
     pack = helpers.flip_chunk_byte(store, name)
     with pytest.raises(CodebaseIntegrityError) as exc:
-        store.restore(info.snapshot_id, tmp_path / "out")
+        restore(store, info.snapshot_id, tmp_path / "out")
     assert pack in str(exc.value) and name in str(exc.value) and "src/main.py" in str(exc.value)
     assert not (tmp_path / "out" / "src" / "main.py").exists()  # a bad file is never written
     assert (tmp_path / "out" / "bin" / "run.sh").read_bytes() == (src / "bin" / "run.sh").read_bytes()
-    problems = store.verify_snapshot(info.snapshot_id)
+    problems = checker.verify_snapshot(store, info.snapshot_id)
     assert [p.path for p in problems] == [pack] and name in problems[0].reason and problems[0].files == ("src/main.py",)
-    problems = store.verify()
+    problems = checker.verify(store)
     assert [p.path for p in problems] == [pack] and name in problems[0].reason
     vault_problems = vault.verify()
     assert [p.path for p in vault_problems] == [pack] and name in vault_problems[0].reason
@@ -54,9 +57,9 @@ def test_tampered_manifest_named(store, vault, snap, tmp_path):
     _flip(info.enc_path, at=40)
     rel = store.rel(info.enc_path)
     with pytest.raises(CodebaseIntegrityError, match=rel):
-        store.restore(info.snapshot_id, tmp_path / "out")
+        restore(store, info.snapshot_id, tmp_path / "out")
     assert rel in [p.path for p in vault.verify()]
-    assert rel in [p.path for p in store.verify()]
+    assert rel in [p.path for p in checker.verify(store)]
 
 
 def test_tampered_tree_chunk_named(store, vault, snap, tmp_path, helpers):
@@ -64,7 +67,7 @@ def test_tampered_tree_chunk_named(store, vault, snap, tmp_path, helpers):
     header = store.read_manifest(info)[0]
     pack = helpers.flip_chunk_byte(store, header["tree"][0][0])
     with pytest.raises(CodebaseIntegrityError, match=pack):
-        store.restore(info.snapshot_id, tmp_path / "out")
+        restore(store, info.snapshot_id, tmp_path / "out")
     assert pack in [p.path for p in vault.verify()]
 
 
@@ -74,15 +77,15 @@ def test_tampered_pack_index_named(store, vault, snap, tmp_path):
     idx = pack_paths(store.root, pack_id)[1]
     _flip(idx)
     assert store.rel(idx) in [p.path for p in vault.verify()]
-    assert store.rel(idx) in [p.path for p in store.verify()]
+    assert store.rel(idx) in [p.path for p in checker.verify(store)]
     with pytest.raises(CodebaseIntegrityError):
-        store.restore(info.snapshot_id, tmp_path / "out")
+        restore(store, info.snapshot_id, tmp_path / "out")
 
 
 def test_swapped_and_missing_packs_named(store, vault, snap, tmp_path):
     src, info = snap
     (src / "new.txt").write_text("a second pack\n" * 100)
-    second = store.snapshot(src, name="t").info
+    second = archiver.snapshot(store, src, name="t").info
     packs = sorted({loc.pack for loc in store.index(reload=True).values()})
     assert len(packs) == 2
     a, b = (pack_paths(store.root, p)[0] for p in packs)
@@ -93,7 +96,7 @@ def test_swapped_and_missing_packs_named(store, vault, snap, tmp_path):
     assert {store.rel(a), store.rel(b)} <= bad
     a.write_bytes(da)
     b.unlink()
-    problems = store.verify_snapshot(second.snapshot_id)
+    problems = checker.verify_snapshot(store, second.snapshot_id)
     assert any(p.path == store.rel(b) and "missing" in p.reason for p in problems)
     assert store.rel(pack_paths(store.root, packs[1])[1]) in {p.path for p in vault.verify()}
 
@@ -107,7 +110,7 @@ def test_wrong_key_cannot_restore(store, snap, tmp_path):
     _, info = snap
     with pytest.raises((VaultError, CodebaseError)):
         other = CodebaseStore(Vault(store.vault_root, Keyring.load(key_b64=generate_key_b64())))
-        other.restore(info.snapshot_id, tmp_path / "out")
+        restore(other, info.snapshot_id, tmp_path / "out")
     assert not (tmp_path / "out").exists()
 
 
@@ -118,7 +121,7 @@ def test_interrupted_snapshot_is_consistent_and_next_run_completes(store, vault,
         import os, sys
         from pathlib import Path
         sys.path.insert(0, {str(REPO)!r})
-        from resources.codebase import packs, store as st
+        from resources.codebase import archiver, packs, store as st
         from resources.vault.keyring import Keyring
         from resources.vault.store import Vault
         packs.PACK_TARGET = 20_000     # commit small packs
@@ -132,21 +135,21 @@ def test_interrupted_snapshot_is_consistent_and_next_run_completes(store, vault,
                 os._exit(9)            # like SIGKILL: no cleanup, no finally
             return real(*a, **k)
         vault.seal = dying_seal
-        s.snapshot(Path({str(src)!r}), name="t", snapshot_id="t_killed", day="2026-11-01")
+        archiver.snapshot(s, Path({str(src)!r}), name="t", snapshot_id="t_killed", day="2026-11-01")
     """)
     proc = subprocess.run([sys.executable, "-c", script], env={**os.environ, "MIRA_VAULT_KEY": vault_key})
     assert proc.returncode == 9
     assert store.list_snapshots() == []
-    assert store.verify() == [] and vault.verify() == []
+    assert checker.verify(store) == [] and vault.verify() == []
     assert len(store.chunk_names()) >= 10  # committed packs survived
-    res = store.snapshot(src, name="t", snapshot_id="t_killed", day="2026-11-01")
+    res = archiver.snapshot(store, src, name="t", snapshot_id="t_killed", day="2026-11-01")
     assert res.info.meta["new_chunks"] < res.info.meta["chunk_count"]  # reused what the killed run wrote
-    store.restore("t_killed", tmp_path / "out")
+    restore(store, "t_killed", tmp_path / "out")
     helpers.assert_same_tree(src, tmp_path / "out")
-    assert store.verify() == []
-    store.prune()
+    assert checker.verify(store) == []
+    pruner.prune(store)
     assert not [p for p in store.pack_root.rglob(".*") if p.is_file()]
-    assert store.verify() == [] and store.verify_snapshot("t_killed") == []
+    assert checker.verify(store) == [] and checker.verify_snapshot(store, "t_killed") == []
 
 
 def test_exception_mid_snapshot_leaves_no_temps(store, tmp_path, helpers):
@@ -159,12 +162,12 @@ def test_exception_mid_snapshot_leaves_no_temps(store, tmp_path, helpers):
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        store.snapshot(src, name="t", progress=boom)
+        archiver.snapshot(store, src, name="t", progress=boom)
     assert store.list_snapshots() == []
     assert not [p for p in store.root.rglob(".*.tmp")]
-    assert store.verify() == []
-    info = store.snapshot(src, name="t").info
-    store.restore(info.snapshot_id, tmp_path / "out")
+    assert checker.verify(store) == []
+    info = archiver.snapshot(store, src, name="t").info
+    restore(store, info.snapshot_id, tmp_path / "out")
     helpers.assert_same_tree(src, tmp_path / "out")
 
 
@@ -179,6 +182,6 @@ def test_rotation_reseals_packs_and_manifests(store, vault, snap, tmp_path, help
                     hosted=vault.hosted)
     assert rotated.rotate() > 0
     only_new = CodebaseStore(Vault(vault.root, Keyring.load(key_b64=new_key)))
-    only_new.restore(info.snapshot_id, tmp_path / "out")
+    restore(only_new, info.snapshot_id, tmp_path / "out")
     helpers.assert_same_tree(src, tmp_path / "out")
-    assert only_new.verify() == []
+    assert checker.verify(only_new) == []

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from resources.codebase import archiver
+from resources.codebase.restorer import restore
 from resources.codebase.store import CodebaseError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -19,7 +21,7 @@ def test_special_files_round_trip(store, tmp_path, helpers):
     outside.mkdir()
     (outside / "secret.txt").write_text("outside the tree: must never be read\n")
     src = helpers.make_special_tree(tmp_path / "src", outside)
-    res = store.snapshot(src, name="special")
+    res = archiver.snapshot(store, src, name="special")
     entries = {e.path: e for e in store.entries(res.info.snapshot_id)}
     assert entries[b"link_out"].kind == "l" and entries[b"link_out"].target == os.fsencode(str(outside))
     assert entries[b"link_dir"].kind == "l" and not any(p.startswith(b"link_dir/") for p in entries)
@@ -30,7 +32,7 @@ def test_special_files_round_trip(store, tmp_path, helpers):
     assert res.info.meta["symlink_count"] == 4
 
     out = tmp_path / "restored"
-    store.restore(res.info.snapshot_id, out)
+    restore(store, res.info.snapshot_id, out)
     n = helpers.assert_same_tree(src, out)
     assert n == len(entries)
     assert os.stat(out / "bin" / "run.sh").st_mode & 0o777 == 0o755
@@ -41,16 +43,16 @@ def test_special_files_round_trip(store, tmp_path, helpers):
 
 def test_restore_refuses_non_empty_dest_unless_forced(store, tmp_path, helpers):
     src = helpers.make_special_tree(tmp_path / "src", tmp_path)
-    sid = store.snapshot(src, name="special").info.snapshot_id
+    sid = archiver.snapshot(store, src, name="special").info.snapshot_id
     dest = tmp_path / "dest"
     dest.mkdir()
     (dest / "src").write_text("a file where the snapshot has a folder")
     os.symlink("/etc", dest / "bin")
     with pytest.raises(CodebaseError, match="not empty"):
-        store.restore(sid, dest)
-    store.restore(sid, dest, force=True)
+        restore(store, sid, dest)
+    restore(store, sid, dest, force=True)
     helpers.assert_same_tree(src, dest)
-    store.restore(sid, dest, force=True)  # twice: same tree
+    restore(store, sid, dest, force=True)  # twice: same tree
     helpers.assert_same_tree(src, dest)
 
 
@@ -58,10 +60,10 @@ def test_restore_refuses_non_empty_dest_unless_forced(store, tmp_path, helpers):
 def test_stdlib_round_trip(store, tmp_path, helpers):
     """The running interpreter's standard library, byte-exact: every module, package, data file and
     extension module (lib-dynload), without site-packages, bytecode and the static libpython of config-*/."""
-    res = store.snapshot(helpers.STDLIB, name="stdlib", excludes=helpers.STDLIB_EXCLUDES + ["/config-*/"])
+    res = archiver.snapshot(store, helpers.STDLIB, name="stdlib", excludes=helpers.STDLIB_EXCLUDES + ["/config-*/"])
     assert res.info.file_count > 1000
     out = tmp_path / "stdlib"
-    store.restore(res.info.snapshot_id, out)
+    restore(store, res.info.snapshot_id, out)
     selected = {e.path for e in store.entries(res.info.snapshot_id)}
     assert helpers.assert_same_tree(helpers.STDLIB, out, only=selected) == len(selected)
     assert set(helpers.tree_listing(out)) == selected
@@ -73,9 +75,9 @@ def test_repository_round_trip_matches_git(store, tmp_path, helpers):
     """This repository: the files taken are exactly git's (tracked + untracked, not ignored), restored exactly."""
     copy = tmp_path / "repo"
     shutil.copytree(REPO, copy, symlinks=True, ignore=shutil.ignore_patterns(".venv", "mira_data", "dagster_home"))
-    res = store.snapshot(copy, name="mira-storage")
+    res = archiver.snapshot(store, copy, name="mira-storage")
     out = tmp_path / "restored"
-    store.restore(res.info.snapshot_id, out)
+    restore(store, res.info.snapshot_id, out)
     listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=copy,
                             capture_output=True, check=True).stdout
     git_files = {p for p in listed.split(b"\0") if p and os.path.lexists(os.path.join(os.fsencode(str(copy)), p))}
@@ -94,7 +96,7 @@ def test_vault_inside_the_tree_is_left_out(tmp_path, vault_key):
     (src / "code").mkdir(parents=True)
     (src / "code" / "a.py").write_text("a = 1\n")
     store = CodebaseStore(Vault(src / "data" / "vault", Keyring.load(key_b64=vault_key)))
-    store.snapshot(src, name="p")
-    info = store.snapshot(src, name="p").info
+    archiver.snapshot(store, src, name="p")
+    info = archiver.snapshot(store, src, name="p").info
     paths = {e.path for e in store.entries(info.snapshot_id)}
     assert b"code/a.py" in paths and not any(p.startswith(b"data/vault") for p in paths)

@@ -109,11 +109,29 @@ def test_facts_conversations_consciousness_are_plausible(demo):
     states = [s for d in DAYS for s in L.read_landing_day(root, "consciousness", d).records]
     assert {s["evolution_stage"] for s in states} == {"beginner", "developing", "intermediate", "advanced",
                                                       "transcendent"}
-    assert any(s["is_breakthrough"] for s in states) and any(s["spark_intensity"] > 0.9 for s in states)
     assert any(s["insights"] for s in states)
     hours = [datetime.fromtimestamp(s["timestamp"], timezone.utc).hour
              for s in L.read_landing_day(root, "consciousness", DAYS[1]).records]
     assert len(set(hours)) >= 22  # about one per hour
+
+
+def test_every_consciousness_day_shows_every_route_of_the_evolution_rule(demo):
+    from mira_assets.domain.demo_content import BREAKTHROUGH_INSIGHTS, INSIGHTS
+
+    root, _ = demo
+    for day in DAYS:
+        states = L.read_landing_day(root, "consciousness", day).records
+        flagged = [s for s in states if s["is_breakthrough"]]
+        by_spark = [s for s in states if not s["is_breakthrough"] and s["spark_intensity"] > 0.9]
+        ordinary = [s for s in states if not s["is_breakthrough"] and s["spark_intensity"] <= 0.9]
+        assert any(s["insights"] for s in flagged) and any(not s["insights"] for s in flagged)
+        assert any(s["insights"] for s in by_spark)
+        assert any(s["spark_intensity"] == 0.9 and s["insights"] for s in ordinary)  # the strict edge: public
+        assert sum(len(s["insights"]) for s in ordinary) >= 5
+        # private and public insights come from disjoint pools, so a leak test can tell them apart
+        assert {i for s in flagged + by_spark for i in s["insights"]} <= set(BREAKTHROUGH_INSIGHTS)
+        assert {i for s in ordinary for i in s["insights"]} <= set(INSIGHTS)
+    assert not set(BREAKTHROUGH_INSIGHTS) & set(INSIGHTS)
 
 
 def test_cli_prints_counts_and_refuses_bad_dates(tmp_path):

@@ -10,7 +10,8 @@ import dagster as dg
 from mira_assets.definitions import build_definitions, storage_resources
 
 DAYS = ["2026-11-01", "2026-11-02", "2026-11-03"]
-VAULT_ASSETS = ["conversations", "conversation_backups", "private_thoughts", "memories", "private_memories"]
+VAULT_ASSETS = ["conversations", "conversation_backups", "private_thoughts", "memories", "consciousness",
+                "evolution_checkpoints", "private_memories"]
 
 
 def load_defs(settings: dict) -> dg.Definitions:

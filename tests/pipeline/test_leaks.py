@@ -1,4 +1,6 @@
-"""No private thought or conversation text appears anywhere the pipeline writes outside landing."""
+"""No private thought, conversation text, private memory or breakthrough insight appears anywhere the pipeline
+writes outside landing: tables (plain, embedding), ChromaDB, manifests, quarantine, the Dagster instance (event
+log: logs, metadata, errors)."""
 
 from __future__ import annotations
 
@@ -30,10 +32,20 @@ def strings(values) -> list[str]:
     return [v for v in values if isinstance(v, str)]
 
 
+def breakthrough_insights(landing: Path) -> set[str]:
+    """The insights of every breakthrough state (flagged, or spark above 0.9), malformed lines included."""
+    texts: set[str] = set()
+    for record in landing_objects(landing, "consciousness"):
+        spark = record.get("spark_intensity")
+        if record.get("is_breakthrough") is True or (isinstance(spark, (int, float)) and spark > 0.9):
+            texts.update(strings(record.get("insights") or []))
+    return texts
+
+
 def secret_texts(landing: Path) -> set[str]:
     """Every private thought, conversation message, private memory and breakthrough insight
     (long enough to be unmistakable)."""
-    texts: set[str] = set()
+    texts: set[str] = breakthrough_insights(landing)
     for record in landing_objects(landing, "private_thoughts"):
         texts.update(strings([record.get("thought")]))
     for record in landing_objects(landing, "conversations"):
@@ -42,10 +54,6 @@ def secret_texts(landing: Path) -> set[str]:
     for record in landing_objects(landing, "memories"):
         if record.get("is_private") is True:
             texts.update(strings([record.get("content")]))
-    for record in landing_objects(landing, "consciousness"):
-        spark = record.get("spark_intensity")
-        if record.get("is_breakthrough") is True or (isinstance(spark, (int, float)) and spark > 0.9):
-            texts.update(strings(record.get("insights") or []))
     return {t for t in texts if len(t) >= 12}
 
 
@@ -70,8 +78,14 @@ def test_no_secret_text_or_key_anywhere_the_daily_job_writes(mira_data, instance
         result = job.execute_in_process(partition_key=day, instance=instance)
         assert result.success
     assert (mira_data / "databases" / "chromadb").is_dir()
+    # the breakthroughs were routed (sealed records in the vault), so their absence elsewhere means something
+    indexes = (mira_data / "databases" / "lightning_vidmem" / "private_memory").rglob("index.json")
+    kinds = [e["kind"] for index in indexes for e in json.loads(index.read_text())["records"]]
+    assert kinds.count("breakthrough_insight") >= 2 * len(DAYS)
+    assert len(list((mira_data / "tables" / "consciousness_vectors").glob("*.parquet"))) == len(DAYS)
     secrets = secret_texts(mira_data / "landing")
     assert len(secrets) > 50
+    assert len(breakthrough_insights(mira_data / "landing") & secrets) >= 3  # every demo day has breakthroughs
     key_b64 = os.environ["MIRA_VAULT_KEY"]
     secrets |= {key_b64, base64.b64decode(key_b64).hex()}
     searched = [

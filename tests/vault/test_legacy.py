@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import os
 import statistics
 
 import numpy as np
@@ -132,3 +133,115 @@ def test_imported_records_are_listed_in_an_import_manifest_and_are_no_orphans(le
     (vault.root / imported_backup.path).unlink()
     assert [(p.path, p.reason.split(":")[0]) for p in check_manifests(vault, manifests)] == [
         (imported_backup.path, "missing")]
+
+
+SNAPSHOT_ID = "codebase_snapshot_1766577800"
+SNAPSHOT_TIME = 1766577800.75  # 2025-12-24T12:03:20Z
+CODEBASE = {
+    "mira/core.py": "def think():\n    return 'ünïcødé ✓'\n",
+    "mira/__init__.py": "",
+    "./docs//README.md": "# MIRA 1.0\r\nCRLF kept\r\n",
+    "/home/user/mira/config.json": json.dumps({"k": [1, 2]}),
+    "raw/latin1.bin": "caf\udce9 \udcff",  # read with surrogateescape: bytes that are not UTF-8
+}
+EXPECTED_FILES = {
+    "mira/core.py": "def think():\n    return 'ünïcødé ✓'\n".encode(),
+    "mira/__init__.py": b"",
+    "docs/README.md": b"# MIRA 1.0\r\nCRLF kept\r\n",
+    "home/user/mira/config.json": json.dumps({"k": [1, 2]}).encode(),
+    "raw/latin1.bin": b"caf\xe9 \xff",
+}
+
+
+def write_legacy_snapshot(root, snapshot_id: str, data: dict, timestamp: float, meta: dict | None = None) -> None:
+    """The seed's store_codebase_snapshot: codebase_copies/YYYY-MM/<id>.enc + a plain .meta."""
+    enc = ReferenceTripleEncryption()
+    folder = root / "codebase_copies" / "2025-12"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{snapshot_id}.enc").write_bytes(enc.encrypt(json.dumps(data), snapshot_id))
+    (folder / f"{snapshot_id}.meta").write_text(json.dumps(meta or {
+        "snapshot_id": snapshot_id, "timestamp": timestamp, "file_count": len(data),
+        "total_size": sum(len(c) for c in data.values())}))
+
+
+@pytest.fixture(scope="module")
+def legacy_codebase_tree(tmp_path_factory):
+    """A 1.0 vault holding one good codebase snapshot, one tampered, one whose .meta disagrees."""
+    root = tmp_path_factory.mktemp("mira10_codebase")
+    write_legacy_snapshot(root, SNAPSHOT_ID, CODEBASE, SNAPSHOT_TIME)
+    write_legacy_snapshot(root, "codebase_snapshot_tampered", {"a.py": "x"}, SNAPSHOT_TIME)
+    enc = root / "codebase_copies/2025-12/codebase_snapshot_tampered.enc"
+    token = bytearray(enc.read_bytes())
+    token[-5] = ord("A") if token[-5] != ord("A") else ord("B")
+    enc.write_bytes(bytes(token))
+    write_legacy_snapshot(root, "codebase_snapshot_miscounted", {"a.py": "x"}, SNAPSHOT_TIME,
+                          meta={"snapshot_id": "codebase_snapshot_miscounted", "timestamp": SNAPSHOT_TIME,
+                                "file_count": 2, "total_size": 1})
+    return root
+
+
+def _store_files(root):
+    return {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and p.name != ".lock"}
+
+
+@pytest.fixture
+def hosting_vault(vault):
+    """The vault as the resource and the CLI open it: with the codebase store's files handed to it."""
+    from resources.hosted_stores import hosted_stores
+    from resources.vault.store import Vault
+
+    return Vault(vault.root, vault.keyring, hosted=hosted_stores())
+
+
+def test_import_legacy_codebase_snapshots_list_and_restore(legacy_codebase_tree, hosting_vault, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from mira_assets.cli.codebase import app
+
+    vault = hosting_vault
+    report = legacy.import_legacy(legacy_codebase_tree, vault)
+    assert report.imported == [f"legacy_{SNAPSHOT_ID}"]
+    failed = dict(report.failed)
+    assert "does not decrypt" in failed["codebase_copies/2025-12/codebase_snapshot_tampered.enc"]
+    assert ".meta says 2 files" in failed["codebase_copies/2025-12/codebase_snapshot_miscounted.enc"]
+    assert vault.verify() == []
+
+    monkeypatch.setenv("MIRA_DATA", str(tmp_path))  # the CLI opens $MIRA_DATA/databases/lightning_vidmem
+    runner = CliRunner()
+    listed = runner.invoke(app, ["list", "--json"])
+    assert listed.exit_code == 0, listed.output
+    (snap,) = json.loads(listed.stdout)
+    assert snap["snapshot_id"] == f"legacy_{SNAPSHOT_ID}" and snap["name"] == "legacy"
+    assert snap["day"] == "2025-12-24" and snap["timestamp"] == SNAPSHOT_TIME and snap["file_count"] == 5
+    assert snap["capture"] == "import" and snap["legacy_snapshot_id"] == SNAPSHOT_ID
+    dest = tmp_path / "restored"
+    restored = runner.invoke(app, ["restore", f"legacy_{SNAPSHOT_ID}", str(dest)])
+    assert restored.exit_code == 0, restored.output
+    got = {p.relative_to(dest).as_posix(): p.read_bytes() for p in dest.rglob("*") if p.is_file()}
+    got = {os.fsencode(k).decode("utf-8", "surrogateescape"): v for k, v in got.items()}
+    assert got == EXPECTED_FILES
+    assert runner.invoke(app, ["verify", f"legacy_{SNAPSHOT_ID}"]).exit_code == 0
+
+    # importing twice adds nothing: no file of the store changes
+    before = _store_files(vault.root)
+    again = legacy.import_legacy(legacy_codebase_tree, vault)
+    assert again.imported == [] and again.skipped == [f"codebase_copies/2025-12/{SNAPSHOT_ID}.enc"]
+    assert _store_files(vault.root) == before
+
+
+def test_in_place_codebase_upgrade(legacy_codebase_tree, hosting_vault):
+    import shutil
+
+    from resources.codebase.store import CodebaseStore
+
+    vault = hosting_vault
+    shutil.copytree(legacy_codebase_tree, vault.root)
+    assert f"codebase_copies/2025-12/{SNAPSHOT_ID}.enc" in {p.path for p in vault.verify()}
+    report = legacy.import_legacy(vault.root, vault)
+    assert report.imported == [f"legacy_{SNAPSHOT_ID}"] and len(report.failed) == 2
+    assert not (vault.root / f"codebase_copies/2025-12/{SNAPSHOT_ID}.enc").exists()  # replaced by the store's snapshot
+    bad = {p.path for p in vault.verify()}
+    assert bad and all("tampered" in p or "miscounted" in p for p in bad)  # what failed is left as it was
+    again = legacy.import_legacy(vault.root, vault)
+    assert again.imported == [] and len(again.failed) == 2
+    assert [s.snapshot_id for s in CodebaseStore(vault).list_snapshots("legacy")] == [f"legacy_{SNAPSHOT_ID}"]
