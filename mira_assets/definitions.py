@@ -12,6 +12,7 @@ Settings (environment variable: resource field):
     MIRA_VAULT_KEY        vault.key          MIRA_VAULT_KEY_FILE   vault.key_file
     MIRA_CHROMA_HOST      chroma.host        MIRA_CHROMA_PORT      chroma.port
     MIRA_EMBEDDER_DEVICE  embedder.device    MIRA_CODEBASES        codebases.codebases_json
+    MIRA_HTM_DEVICE       htm.device
 """
 
 from __future__ import annotations
@@ -25,15 +26,17 @@ import dagster as dg
 from jobs.codebase_restore import restore_codebase_job
 from jobs.daily import daily_storage_job, nightly_storage_schedule
 from jobs.vault_maintenance import import_legacy_vault_job, rotate_vault_key_job, verify_vault_job
-from mira_assets.assets import codebase, consciousness, conversations, evolution, facts, memories, private_memory
+from mira_assets.assets import (codebase, consciousness, conversations, evolution, facts, htm, memories,
+                                 private_memory)
 from mira_assets.io_managers import ParquetTableIOManager, SealedParquetTableIOManager
 from resources.chroma_resource import ChromaResource
 from resources.codebase_resource import CodebaseEntry, CodebasesResource
 from resources.data_root_resource import DEFAULT_ROOT, DataRootResource
 from resources.embedder_resource import EmbedderResource
+from resources.htm_resource import HTMResource
 from resources.vault_resource import VaultResource
 
-ASSET_MODULES = [conversations, private_memory, memories, facts, consciousness, evolution, codebase]
+ASSET_MODULES = [conversations, private_memory, memories, facts, consciousness, evolution, htm, codebase]
 JOBS = [daily_storage_job, verify_vault_job, rotate_vault_key_job, import_legacy_vault_job, restore_codebase_job]
 SCHEDULES = [nightly_storage_schedule]
 Setting = Any  # a plain value or a dg.EnvVar
@@ -47,6 +50,7 @@ def storage_resources(
     chroma_host: Optional[Setting] = None,
     chroma_port: Setting = 8000,
     embedder_device: Setting = "cpu",
+    htm_device: Setting = "cpu",
     codebases: Sequence[Mapping[str, Any]] = (),
     codebases_json: Optional[Setting] = None,
 ) -> dict[str, Any]:
@@ -62,6 +66,7 @@ def storage_resources(
         "codebases": CodebasesResource(codebases=[CodebaseEntry(**dict(c)) for c in codebases],
                                        codebases_json=codebases_json),
         "embedder": EmbedderResource(device=embedder_device),
+        "htm": HTMResource(device=htm_device),
     }
 
 
@@ -78,6 +83,7 @@ def resources_from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
         "chroma_host": env("MIRA_CHROMA_HOST"),
         "chroma_port": env("MIRA_CHROMA_PORT", as_int=True),
         "embedder_device": env("MIRA_EMBEDDER_DEVICE"),
+        "htm_device": env("MIRA_HTM_DEVICE"),
         "codebases_json": env("MIRA_CODEBASES"),
     }
     return storage_resources(**{name: bound["value"] for name, bound in settings.items() if bound})

@@ -3,9 +3,9 @@
 An embeddings asset embeds one day's public texts into `$MIRA_DATA/tables/<asset>/<day>.parquet` (reusing
 vectors already there). A collection asset replaces the day's records in a Chroma collection, reads them
 back for its checks (exactly the partition's ids; for each, the day's vector: from the embeddings table, read
-afresh, where there is one) and reports counts, the score distribution and timings. Never content. `store_partition` takes the day's MiniLM vectors
-from an embeddings table (memories, facts); `replace_collection_partition` takes vectors computed by the
-asset itself (consciousness states, 1536-d).
+afresh, where there is one) and reports counts, the score distribution and timings. Never content.
+`store_partition` takes the day's MiniLM vectors from an embeddings table (memories, facts);
+`replace_collection_partition` takes vectors the asset brings (HTM patterns, 32-d; consciousness states, 1536-d).
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""`mira search TEXT`: semantic search over stored memories or identified facts.
+"""`mira search TEXT` / `mira search --like MEMORY_ID`: search the ChromaDB collections.
+
+TEXT is embedded (stored memories, identified facts); `--like` starts from a stored memory's own vector,
+and is how `htm_patterns` is searched: the memories whose HTM pattern is closest to that memory's.
 
 Heavy imports (torch, sentence-transformers, chromadb) happen inside the command only.
 """
@@ -50,9 +53,12 @@ def print_hits(hits, as_json: bool) -> None:
 
 @app.command("search")
 def search(
-    text: str = typer.Argument(..., help="What to look for, in plain words."),
+    text: Optional[str] = typer.Argument(None, help="What to look for, in plain words (or use --like)."),
+    like: Optional[str] = typer.Option(None, "--like", metavar="MEMORY_ID",
+                                       help="Records closest to this memory's own record instead of a text "
+                                            "(htm_patterns: the memories whose HTM pattern is closest)."),
     collection: str = typer.Option("stored_memories", "--collection", "-c",
-                                   help="stored_memories or identified_facts."),
+                                   help="stored_memories, identified_facts or htm_patterns (with --like)."),
     n: int = typer.Option(10, "-n", "--n", help="Number of results."),
     where: Optional[str] = typer.Option(None, "--where", help='Chroma where filter as JSON, e.g. \'{"source": "manual"}\'.'),
     min_importance: Optional[float] = typer.Option(None, "--min-importance", help="Only memories with importance ≥ X."),
@@ -63,26 +69,35 @@ def search(
     chroma_port: int = typer.Option(8000, "--chroma-port", envvar="MIRA_CHROMA_PORT"),
     device: str = typer.Option("cpu", "--device", help="Embedding device: cpu, cuda or auto."),
 ) -> None:
-    """Rank records by similarity (1 − cosine distance) to TEXT; prints similarity, importance, spark and date."""
-    from mira_assets.domain.search import COLLECTIONS, SearchError, build_where
+    """Rank records by similarity (1 − cosine distance) to TEXT, or to the record of --like MEMORY_ID;
+    prints similarity, importance, spark and date."""
+    from mira_assets.domain.search import COLLECTIONS, SearchError, build_where, check_text_search, similar_to
     from mira_assets.domain.search import search as run_search
 
     if collection not in COLLECTIONS:
         fail(f"unknown collection {collection!r}: use one of {', '.join(COLLECTIONS)}")
+    if (text is None) == (like is None):
+        fail("give either TEXT or --like MEMORY_ID (one of them)")
     try:
         where_obj = json.loads(where) if where else None
     except json.JSONDecodeError as exc:
         fail(f"--where is not valid JSON ({exc.msg} at column {exc.colno})")
     try:
         build_where(where_obj, collection=collection, min_importance=min_importance, since=since)  # validate early
+        if text is not None:
+            check_text_search(collection, n)
         store = open_store(chroma_path, chroma_host, chroma_port)
         if store.existing(collection) is None:
             fail(f"collection {collection!r} does not exist in {store.describe()}: materialize it first")
-        from resources.embedder import Embedder
+        if like is not None:
+            hits = similar_to(store, like, collection=collection, n=n, where=where_obj,
+                              min_importance=min_importance, since=since)
+        else:
+            from resources.embedder import Embedder
 
-        embedder = Embedder(device=device)
-        hits = run_search(store, embedder, text, collection=collection, n=n, where=where_obj,
-                          min_importance=min_importance, since=since)
+            embedder = Embedder(device=device)
+            hits = run_search(store, embedder, text, collection=collection, n=n, where=where_obj,
+                              min_importance=min_importance, since=since)
     except typer.Exit:
         raise
     except SearchError as exc:

@@ -1,1 +1,2 @@
-"""MIRA's rules, framework-free: never imports dagster (landing contract, scoring, search, consciousness, evolution, records, demo data)."""
+"""MIRA's rules, framework-free: never imports dagster (landing contract, scoring, search, consciousness, evolution,
+htm, records, demo data)."""

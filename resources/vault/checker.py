@@ -1,8 +1,8 @@
 """`vault verify`: decrypt every file under the vault root and name each one that fails, and why.
 
 Private memories (their plain fields against the sealed copy), their day indexes (against the day's files),
-conversation backups and vault.json are checked here; files that a
-hosted store keeps under the root (the codebase store's `codebase_copies/`) by that store's verifier.
+conversation backups and vault.json are checked here; files that a hosted store keeps under the root (the
+codebase store's `codebase_copies/`, the HTM states' `htm_state/`) by that store's verifier.
 Nothing is repaired. A part of `Vault` (store.py); framework-free.
 """
 
@@ -65,6 +65,11 @@ class VaultChecker:
         except (OSError, ValueError, UnicodeDecodeError, AttributeError):
             return False
 
+    def _hosted_files(self) -> list[str]:
+        """Every file below codebase_copies/ and below each hosted store's prefix."""
+        tops = sorted({layout.CODEBASE_DIR, *(h.prefix.rstrip("/") for h in self.hosted)})
+        return [rel for top in tops for rel in self._walk(top)]
+
     def verify(self, progress: Progress | None = None) -> list[VerifyProblem]:
         """Decrypt every record under the vault and hold each day's index against its files; a list of
         problems, each naming its file (and record). A day folder's files against the day's manifest, which
@@ -74,7 +79,7 @@ class VaultChecker:
         if self.naming.file.exists():
             files.append(layout.VAULT_FILE)
         files += self._record_files()
-        files += self._walk(layout.CODEBASE_DIR)
+        files += self._hosted_files()
         total = len(files)
         for n, rel in enumerate(files, start=1):
             try:

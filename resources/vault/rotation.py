@@ -1,8 +1,8 @@
 """`vault rotate`: re-seal every record that is not under the active key, atomically per file.
 
 Older keys must still be in the keyring to read what they sealed. Files a hosted store keeps under the
-root are re-sealed by that store's rotator; MIRA 1.0 records are skipped (import them first) and listed
-in `last_rotation_skipped`. A part of `Vault` (store.py); framework-free.
+root (codebase_copies/, htm_state/) are re-sealed by that store's rotator; MIRA 1.0 records are skipped
+(import them first) and listed in `last_rotation_skipped`. A part of `Vault` (store.py); framework-free.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ class VaultRotation:
         active = self.keyring.active_id
         count = 0
         self.naming.rotate()
-        files = self._record_files() + self._walk(layout.CODEBASE_DIR)
+        files = self._record_files() + self._hosted_files()
         total = len(files)
         batch = AtomicBatch()
         try:
@@ -77,12 +77,10 @@ class VaultRotation:
                     elif envelope.record_key_id(raw) != active:
                         batch.write(p, self.sealed_under(rel, raw, active))
                         count += 1
-                elif rel.startswith(layout.CODEBASE_DIR + "/"):
-                    hosted = self.hosted_store(rel)
-                    if hosted is not None:
-                        count += bool(hosted.rotate(self, p))
-                    elif name.endswith(".enc"):
-                        self.last_rotation_skipped.append(rel)
+                elif self.hosted_store(rel) is not None:
+                    count += bool(self.hosted_store(rel).rotate(self, p))
+                elif rel.startswith(layout.CODEBASE_DIR + "/") and name.endswith(".enc"):
+                    self.last_rotation_skipped.append(rel)
                 if batch.pending >= BATCH_SIZE:
                     batch.commit()
                     batch = AtomicBatch()

@@ -18,6 +18,7 @@ import pytest
 
 from mira_assets.assets import consciousness as consciousness_module
 from mira_assets.assets import evolution as evolution_module
+from mira_assets.assets import htm as htm_module
 from mira_assets.assets import memories as memories_module
 from mira_assets.assets import private_memory as private_module
 from mira_assets.definitions import storage_resources
@@ -68,7 +69,8 @@ THOUGHTS = [{"thought": "A private thought of the day.", "timestamp": TS.format(
 ASSETS = [consciousness_module.consciousness, consciousness_module.consciousness_vectors,
           consciousness_module.consciousness_states, evolution_module.evolution_checkpoints,
           memories_module.memories, memories_module.memory_embeddings, memories_module.stored_memories,
-          private_module.private_thoughts, private_module.private_memories]
+          private_module.private_thoughts, private_module.private_memories,
+          htm_module.htm_state]  # private_memories also seals the private memories' HTM patterns
 
 
 def state_id(record: dict) -> str:

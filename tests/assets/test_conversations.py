@@ -59,10 +59,7 @@ def test_ids_the_vault_would_refuse_are_quarantined_and_the_good_conversations_a
 def test_timestamps_outside_1970_to_9999_are_quarantined_and_the_rest_of_the_day_is_stored(tmp_path):
     """A message at 1e200 s, a private thought at 1e250 s and one before 1970: each quarantined with its reason,
     every other conversation and thought stored (they used to fail the whole day with `File name too long`)."""
-    from mira_assets.assets.consciousness import consciousness
-    from mira_assets.assets.evolution import evolution_checkpoints
-    from mira_assets.assets.memories import memories
-    from mira_assets.assets.private_memory import private_memories, private_thoughts
+    from pipeline.helpers import run_day
 
     root = tmp_path / "mira_data"
     far = conversation("far-future")
@@ -81,10 +78,7 @@ def test_timestamps_outside_1970_to_9999_are_quarantined_and_the_rest_of_the_day
         "".join(json.dumps(t) + "\n" for t in thoughts), encoding="utf-8")
     key = generate_key_b64()
 
-    result = dg.materialize([conversations, conversation_backups, private_thoughts, memories, consciousness,
-                             evolution_checkpoints, private_memories],
-                            partition_key=DAY, resources=storage_resources(data_root=str(root), vault_key=key),
-                            instance=dg.DagsterInstance.ephemeral())
+    result = run_day({"data_root": str(root), "vault_key": key}, DAY, dg.DagsterInstance.ephemeral())
 
     assert result.success
     out_of_range = "out of range (1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z)"

@@ -10,8 +10,9 @@ import dagster as dg
 from mira_assets.definitions import build_definitions, storage_resources
 
 DAYS = ["2026-11-01", "2026-11-02", "2026-11-03"]
+# private_memories also seals the day's breakthroughs (evolution_checkpoints) and private HTM patterns (htm_state).
 VAULT_ASSETS = ["conversations", "conversation_backups", "private_thoughts", "memories", "consciousness",
-                "evolution_checkpoints", "private_memories"]
+                "evolution_checkpoints", "memory_embeddings", "htm_state", "private_memories"]
 
 
 def load_defs(settings: dict) -> dg.Definitions:

@@ -51,12 +51,13 @@ def test_the_code_location_reads_settings_through_env_vars_only_when_it_loads(mo
 
     key = generate_key_b64()
     environ = {"MIRA_DATA": str(tmp_path), "MIRA_VAULT_KEY": key, "MIRA_CHROMA_PORT": "8001",
-               "MIRA_EMBEDDER_DEVICE": "auto"}
+               "MIRA_EMBEDDER_DEVICE": "auto", "MIRA_HTM_DEVICE": "cuda"}
     resources = resources_from_environment(environ)
     vault = resources["vault"]
     assert isinstance(vault.key, dg.EnvVar) and vault.key.env_var_name == "MIRA_VAULT_KEY"
     assert vault.key_file is None  # unset variables leave the resource's default
     assert resources["data_root"].root.env_var_name == "MIRA_DATA"
+    assert resources["htm"].device.env_var_name == "MIRA_HTM_DEVICE"
     assert vault.data_root is resources["data_root"] and resources["chroma"].data_root is resources["data_root"]
     assert key not in repr(resources)
     # Nothing is read at import: the loader reads the environment when Dagster calls it.
@@ -64,5 +65,6 @@ def test_the_code_location_reads_settings_through_env_vars_only_when_it_loads(mo
         monkeypatch.delenv(name, raising=False)
     loaded = defs()
     assert loaded.resources["data_root"].root == "mira_data" and loaded.resources["vault"].key is None
+    assert loaded.resources["htm"].device == "cpu"
     monkeypatch.setenv("MIRA_VAULT_KEY", key)
     assert defs().resources["vault"].key.env_var_name == "MIRA_VAULT_KEY"

@@ -1,6 +1,6 @@
-"""No private thought, conversation text, private memory or breakthrough insight appears anywhere the pipeline
-writes outside landing: tables (plain, embedding), ChromaDB, manifests, quarantine, the Dagster instance (event
-log: logs, metadata, errors)."""
+"""No private thought, conversation text, private memory (its content, its id) or breakthrough insight appears
+anywhere the pipeline writes outside landing: tables (plain, embedding, HTM), ChromaDB (stored_memories,
+htm_patterns, ...), manifests, quarantine, the Dagster instance (event log: logs, metadata, errors)."""
 
 from __future__ import annotations
 
@@ -43,8 +43,8 @@ def breakthrough_insights(landing: Path) -> set[str]:
 
 
 def secret_texts(landing: Path) -> set[str]:
-    """Every private thought, conversation message, private memory and breakthrough insight
-    (long enough to be unmistakable)."""
+    """Every private thought, conversation message, private memory (content and id: the HTM tables and
+    htm_patterns must not name them either) and breakthrough insight (long enough to be unmistakable)."""
     texts: set[str] = breakthrough_insights(landing)
     for record in landing_objects(landing, "private_thoughts"):
         texts.update(strings([record.get("thought")]))
@@ -53,7 +53,7 @@ def secret_texts(landing: Path) -> set[str]:
         texts.update(strings(m.get("content") for m in messages))
     for record in landing_objects(landing, "memories"):
         if record.get("is_private") is True:
-            texts.update(strings([record.get("content")]))
+            texts.update(strings([record.get("content"), record.get("memory_id")]))
     return {t for t in texts if len(t) >= 12}
 
 
@@ -78,6 +78,9 @@ def test_no_secret_text_or_key_anywhere_the_daily_job_writes(mira_data, instance
         result = job.execute_in_process(partition_key=day, instance=instance)
         assert result.success
     assert (mira_data / "databases" / "chromadb").is_dir()
+    # HTM ran on every memory, private ones included: its clear tables are among the files searched below.
+    assert sorted(p.name for p in (mira_data / "tables" / "htm_state").glob("*.parquet")) == \
+        [f"{day}.parquet" for day in DAYS]
     # the breakthroughs were routed (sealed records in the vault), so their absence elsewhere means something
     indexes = (mira_data / "databases" / "lightning_vidmem" / "private_memory").rglob("index.json")
     kinds = [e["kind"] for index in indexes for e in json.loads(index.read_text())["records"]]
