@@ -6,8 +6,9 @@ embedding function is never used: collections are opened with `embedding_functio
 query passes our own vectors, so nothing is downloaded.
 
 Writes replace a whole partition (metadata `partition` = the day): afterwards the day holds exactly the given
-records. Unchanged records stay in place, changed and stale ones (and a record of another day that carries one
-of the incoming ids) are deleted, then new and changed ones are added in batches of `client.get_max_batch_size()`.
+records. Unchanged records stay in place; new ones are added and changed ones (and a record of another day that
+carries one of the incoming ids) upserted, in batches of `client.get_max_batch_size()`; the day's stale ids are
+deleted last, so a crash part-way never leaves the day without its records.
 The embedded client is NOT safe for several writing processes at once: the Dagster assets that write here share
 the pool `chroma` (size 1); use a Chroma server (host/port) for parallel runs.
 
@@ -36,8 +37,8 @@ class ChromaStoreError(RuntimeError):
 class WriteStats:
     collection: str
     partition: str
-    deleted: int  # stale or changed records of the partition (or of another one, with an incoming id) removed
-    added: int  # new or changed records written
+    deleted: int  # stale records of the partition (ids the day no longer has) removed, after the writes
+    added: int  # new, changed or moved-here records written (added or upserted)
     unchanged: int  # records already there exactly as given: left in place
     batches: int
     batch_size: int
@@ -143,14 +144,15 @@ class ChromaStore:
 
     # -- writes -------------------------------------------------------------------------------------------
     def add_batched(self, col, ids: Sequence[str], embeddings: np.ndarray, documents: Sequence[str],
-                    metadatas: Sequence[dict], batch_size: Optional[int] = None) -> int:
-        """`col.add` in batches of the client's maximum batch size; returns the number of batches."""
+                    metadatas: Sequence[dict], batch_size: Optional[int] = None, *, upsert: bool = False) -> int:
+        """`col.add` (or `col.upsert`) in batches of the client's maximum batch size; returns the number of batches."""
         size = int(batch_size or self.max_batch_size())
         embeddings = np.ascontiguousarray(embeddings, dtype=np.float32)
+        write = col.upsert if upsert else col.add
         batches = 0
         for a, b in _chunks(len(ids), size):
-            col.add(ids=list(ids[a:b]), embeddings=embeddings[a:b], documents=list(documents[a:b]),
-                    metadatas=list(metadatas[a:b]))
+            write(ids=list(ids[a:b]), embeddings=embeddings[a:b], documents=list(documents[a:b]),
+                  metadatas=list(metadatas[a:b]))
             batches += 1
         return batches
 
@@ -161,9 +163,11 @@ class ChromaStore:
 
         Every metadata dict gets `partition` set. The day's current records are read back first: a record
         whose document, metadata and vector are unchanged stays in place (so an unchanged rerun writes
-        nothing: deleting and re-adding costs chroma 2-3x a fresh add, its HNSW index keeps the tombstones);
-        changed and stale records are deleted, then new and changed ones added. Records of other partitions
-        are untouched, except one that carries an incoming id: it moves here (the latest write of an id wins)."""
+        nothing: rewriting costs chroma 2-3x a fresh add, its HNSW index keeps the tombstones). Then, in this
+        order: new ids are added, changed ones (and an id another partition holds: it moves here, the latest
+        write of an id wins) are upserted, and only then are the day's stale ids deleted. A crash part-way
+        leaves every record of the day present (old or new version), never a day without its records; the
+        rerun finishes the job."""
         t0 = time.perf_counter()
         ids = [str(i) for i in ids]
         if len(set(ids)) != len(ids):
@@ -189,20 +193,25 @@ class ChromaStore:
                     and _same_vector(current["embeddings"][k], embeddings[j]):
                 unchanged.add(rid)
         in_partition = set(current["ids"])
-        to_delete = [rid for rid in current["ids"] if rid not in unchanged]
-        # ids living in another partition would make `add` a silent no-op: find them and delete them too.
+        # `add` of an id another partition holds would be a silent no-op: find those, they are upserted.
         outside = [rid for rid in ids if rid not in in_partition]
+        elsewhere: set[str] = set()
         for a, b in _chunks(len(outside), size):
-            to_delete.extend(col.get(ids=outside[a:b], include=[])["ids"])
-        for a, b in _chunks(len(to_delete), size):
-            col.delete(ids=to_delete[a:b])
-        keep = [j for j, rid in enumerate(ids) if rid not in unchanged]
-        if len(keep) == len(ids):
-            batches = self.add_batched(col, ids, embeddings, documents, metadatas, batch_size=size)
-        else:
-            batches = self.add_batched(col, [ids[j] for j in keep], embeddings[keep], [documents[j] for j in keep],
-                                       [metadatas[j] for j in keep], batch_size=size)
-        return WriteStats(collection=name, partition=partition, deleted=len(to_delete), added=len(keep),
+            elsewhere.update(col.get(ids=outside[a:b], include=[])["ids"])
+        new = [j for j, rid in enumerate(ids) if rid not in in_partition and rid not in elsewhere]
+        rewrite = [j for j, rid in enumerate(ids) if rid not in unchanged and (rid in in_partition or rid in elsewhere)]
+        batches = 0
+        for upsert, rows in ((False, new), (True, rewrite)):
+            if rows:
+                every = len(rows) == len(ids)
+                batches += self.add_batched(
+                    col, ids if every else [ids[j] for j in rows], embeddings if every else embeddings[rows],
+                    documents if every else [documents[j] for j in rows],
+                    metadatas if every else [metadatas[j] for j in rows], batch_size=size, upsert=upsert)
+        stale = [rid for rid in current["ids"] if rid not in position]
+        for a, b in _chunks(len(stale), size):
+            col.delete(ids=stale[a:b])
+        return WriteStats(collection=name, partition=partition, deleted=len(stale), added=len(new) + len(rewrite),
                           unchanged=len(unchanged), batches=batches, batch_size=size,
                           seconds=time.perf_counter() - t0)
 

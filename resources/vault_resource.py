@@ -17,7 +17,8 @@ class VaultResource(dg.ConfigurableResource):
     """The Lightning Vidmem vault at `<data root>/databases/lightning_vidmem` (or `root`).
 
     Keys come only through configuration, in the code location from `dg.EnvVar("MIRA_VAULT_KEY")` and/or
-    `dg.EnvVar("MIRA_VAULT_KEY_FILE")`: no key configured, no run (nothing is read behind Dagster's back)."""
+    `dg.EnvVar("MIRA_VAULT_KEY_FILE")`: no key configured, or keys that cannot open the vault's `vault.json`,
+    no run (nothing is read behind Dagster's back)."""
 
     data_root: DataRootResource
     root: str = ""
@@ -30,3 +31,9 @@ class VaultResource(dg.ConfigurableResource):
     def get_vault(self) -> Vault:
         keyring = Keyring.load(key_b64=self.key or None, key_file=self.key_file or None)
         return Vault(self.vault_root(), keyring, hosted=hosted_stores())
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        """A run starts only with keys that open this vault: checked before any step writes a file (a wrong key
+        would otherwise seal quarantines, tables and backups no one can read with the vault's real key). A vault
+        that does not exist yet is created by the first write, as always."""
+        self.get_vault().check_keyring()

@@ -2,20 +2,22 @@
 
 An embeddings asset embeds one day's public texts into `$MIRA_DATA/tables/<asset>/<day>.parquet` (reusing
 vectors already there). A collection asset replaces the day's records in a Chroma collection, reads them
-back for its checks (exactly the partition's ids; the collection's dimension, finite vectors) and reports
-counts, the score distribution and timings. Never content. `store_partition` takes the day's MiniLM vectors
-from an embeddings table (memories, facts); `replace_collection_partition` takes vectors the asset brings
-(HTM patterns, 32-d; consciousness states, 1536-d).
+back for its checks (exactly the partition's ids; for each, the day's vector: from the embeddings table, read
+afresh, where there is one) and reports counts, the score distribution and timings. Never content.
+`store_partition` takes the day's MiniLM vectors from an embeddings table (memories, facts);
+`replace_collection_partition` takes vectors the asset brings (HTM patterns, 32-d; consciousness states, 1536-d).
 """
 
 from __future__ import annotations
 
 import time
-from typing import Sequence
+from typing import Callable, Sequence
 
 import dagster as dg
+import numpy as np
 
-from mira_assets.domain.collection_records import CollectionBatch, check_partition, distribution_markdown
+from mira_assets.domain.collection_records import (VECTOR_ATOL, CollectionBatch, check_partition,
+                                                   distribution_markdown)
 from mira_assets.domain.embedding_tables import embed_day, embedding_table_path, read_embedding_table
 from resources.chroma_resource import ChromaResource
 from resources.data_root import DataLayout
@@ -38,7 +40,8 @@ def collection_check_specs(asset: str, dimension: int = DIMENSION) -> list[dg.As
         dg.AssetCheckSpec(IDS_CHECK, asset=asset,
                           description="The collection's records of this partition are exactly the day's ids."),
         dg.AssetCheckSpec(vectors_check_name(dimension), asset=asset,
-                          description=f"Every vector of the partition has {dimension} dimensions and finite values."),
+                          description=f"Chroma holds, for every id of the day, the day's vector (its table's, where it "
+                                      f"has one): {dimension} dimensions, finite, equal within {VECTOR_ATOL:g}."),
     ]
 
 
@@ -89,23 +92,28 @@ def store_partition(context: dg.AssetExecutionContext, *, collection: str, descr
                     embeddings_asset: str, layout: DataLayout, chroma: ChromaResource, batch: CollectionBatch,
                     extra_metadata: dict | None = None) -> dg.MaterializeResult:
     """Replace the day's records with `batch`, its MiniLM vectors read from the day's embeddings table."""
-    vectors = load_vectors(layout, embeddings_asset, context.partition_key, batch.ids)
+    def table_vectors():
+        return load_vectors(layout, embeddings_asset, context.partition_key, batch.ids)
+
+    # The check reads the embeddings table afresh and compares it with what Chroma then holds for the day.
     return replace_collection_partition(context, collection=collection, description=description, chroma=chroma,
-                                        batch=batch, vectors=vectors, model=MODEL_NAME, dimension=DIMENSION,
-                                        extra_metadata=extra_metadata)
+                                        batch=batch, vectors=table_vectors(), model=MODEL_NAME, dimension=DIMENSION,
+                                        extra_metadata=extra_metadata, reference=table_vectors)
 
 
 def replace_collection_partition(context: dg.AssetExecutionContext, *, collection: str, description: str,
                                  chroma: ChromaResource, batch: CollectionBatch, vectors, model: str, dimension: int,
-                                 extra_metadata: dict | None = None) -> dg.MaterializeResult:
+                                 extra_metadata: dict | None = None,
+                                 reference: Callable[[], np.ndarray] | None = None) -> dg.MaterializeResult:
     """Make the collection hold exactly `batch` (with `vectors`, row k for `batch.ids[k]`) for the day, read it
-    back for the checks, and report counts, the distribution of `batch.extra` and timings."""
+    back for the checks, and report counts, the distribution of `batch.extra` and timings. ``reference``: the
+    day's vectors as their table holds them, compared with what Chroma holds (default: ``vectors``)."""
     started = time.perf_counter()
     day = context.partition_key
     store = chroma.get_store()
     stats = store.replace_partition(collection, day, batch.ids, vectors, batch.documents, batch.metadatas,
                                     model=model, dimension=dimension, description=description)
-    check = check_partition(store, collection, day, batch.ids, dimension)
+    check = check_partition(store, collection, day, batch.ids, reference() if reference else vectors, dimension)
     metadata = {
         "records": len(batch.ids),
         "written": stats.added,
@@ -125,8 +133,10 @@ def replace_collection_partition(context: dg.AssetExecutionContext, *, collectio
         metadata=metadata,
         check_results=[
             dg.AssetCheckResult(check_name=IDS_CHECK, passed=check.ids_ok, metadata=check.metadata()),
-            dg.AssetCheckResult(check_name=vectors_check_name(dimension), passed=check.dimension_ok and check.finite_ok,
-                                metadata={"dimensions": check.metadata()["dimensions"],
-                                          "finite": check.finite_ok}),
+            dg.AssetCheckResult(check_name=vectors_check_name(dimension), passed=check.vectors_ok,
+                                metadata={"dimensions": check.metadata()["dimensions"], "finite": check.finite_ok,
+                                          "differing_from_table": check.differing,
+                                          "max_abs_diff": float(f"{check.max_abs_diff:.3g}")
+                                          if np.isfinite(check.max_abs_diff) else -1.0}),
         ],
     )

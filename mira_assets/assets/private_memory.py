@@ -77,7 +77,7 @@ def private_memories(
     parents = {item.payload["memory_id"]: the_vault.memory_id(item) for item in items if item.kind == "memory"}
     items += htm_pattern_items(read_private_patterns(the_vault, data_root.layout().tables, context.partition_key),
                                parents)
-    refs = the_vault.put_private_memories(items, day, replace=True)
+    refs = the_vault.put_private_memories(items, day)
     plaintext = sum(len(json.dumps(item.payload, ensure_ascii=False).encode()) for item in items)
     kinds = pd.Series([item.kind for item in items], dtype="object").value_counts().to_dict()
     return vault_day_result(

@@ -21,10 +21,9 @@ app = typer.Typer(help="Inspect and maintain the encrypted vault (Lightning Vidm
 ROOT_HELP = "Vault root (default: $MIRA_DATA/databases/lightning_vidmem, MIRA_DATA defaults to ./mira_data)."
 
 
-def tables_root(vault_root: Path) -> Optional[Path]:
-    """The sealed tables the pipeline keeps beside this vault (verified and rotated with it)."""
-    layout = DataLayout.of_vault(vault_root)
-    return layout.tables if layout else None
+def beside(vault_root: Path) -> Optional[DataLayout]:
+    """The data root this vault sits in, whose sealed tables and day manifests are verified and rotated with it."""
+    return DataLayout.of_vault(vault_root)
 
 
 def _fail(message: str) -> None:
@@ -66,16 +65,17 @@ def _progress(desc: str):
 
 @app.command()
 def verify(root: Optional[Path] = typer.Option(None, "--root", help=ROOT_HELP)) -> None:
-    """Decrypt every record and the sealed tables beside the vault; name each bad file; exit 1 if any."""
+    """Decrypt every record and sealed table, hold each day against its manifest and index; name each bad file
+    or record; exit 1 if any."""
     from resources.vault.envelope import VaultError
-    from resources.vault.sealed_tables import verify_vault_and_tables
+    from resources.vault.maintenance import verify_all
 
     vault = _open_vault(root, with_hosted_stores=True)
     if not vault.root.is_dir():
         _fail(f"vault root {vault.root} does not exist")
     try:
         with _progress("verify") as cb:
-            problems = verify_vault_and_tables(vault, tables_root(vault.root), progress=cb)
+            problems = verify_all(vault, beside(vault.root), progress=cb)
     except VaultError as e:
         _fail(str(e))
     for path, reason in problems:
@@ -83,7 +83,7 @@ def verify(root: Optional[Path] = typer.Option(None, "--root", help=ROOT_HELP)) 
     if problems:
         typer.echo(f"{len(problems)} bad file(s) in {vault.root}", err=True)
         raise typer.Exit(1)
-    typer.echo(f"ok: every record in {vault.root} decrypts")
+    typer.echo(f"ok: every record in {vault.root} decrypts and every day matches its manifest and index")
 
 
 @app.command()
@@ -104,19 +104,20 @@ def show(record_id: str = typer.Argument(..., help="Record id (private_... or co
 def rotate(root: Optional[Path] = typer.Option(None, "--root", help=ROOT_HELP)) -> None:
     """Re-encrypt every record and sealed table to the active key (older keys must still be in the keyring)."""
     from resources.vault.envelope import VaultError
-    from resources.vault.sealed_tables import rotate_vault_and_tables
+    from resources.vault.maintenance import rotate_all
 
     vault = _open_vault(root, with_hosted_stores=True)
     if not vault.root.is_dir():
         _fail(f"vault root {vault.root} does not exist")
     try:
         with _progress("rotate") as cb:
-            n, tables = rotate_vault_and_tables(vault, tables_root(vault.root), progress=cb)
+            n, tables, rows = rotate_all(vault, beside(vault.root), progress=cb)
     except VaultError as e:
         _fail(str(e))
     for rel in vault.last_rotation_skipped:
         typer.echo(f"skipped (not a v2 record this vault can rotate): {rel}", err=True)
-    typer.echo(f"re-encrypted {n} record(s) and {tables} sealed table(s) to key {vault.keyring.active_id}")
+    typer.echo(f"re-encrypted {n} record(s) and {tables} sealed table(s) to key {vault.keyring.active_id}; "
+               f"{rows} manifest row(s) follow the re-sealed files")
 
 
 @app.command("import-legacy")
@@ -131,7 +132,8 @@ def import_legacy_cmd(src: Path = typer.Argument(..., help="Root of a MIRA 1.0 v
     vault = _open_vault(root)
     try:
         with _progress("import") as cb:
-            report = import_legacy(src, vault, progress=cb)
+            data = beside(vault.root)
+            report = import_legacy(src, vault, progress=cb, manifests_root=data.manifests if data else None)
     except VaultError as e:
         _fail(str(e))
     for rel, reason in report.failed:

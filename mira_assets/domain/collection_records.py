@@ -123,6 +123,10 @@ def distribution_markdown(columns: dict[str, Sequence[float]]) -> str:
     return "\n".join(lines)
 
 
+#: How far a vector Chroma holds may be from the embedding table's (Chroma re-normalizes in cosine space).
+VECTOR_ATOL = 1e-5
+
+
 @dataclass(frozen=True)
 class PartitionCheck:
     expected: int
@@ -132,10 +136,17 @@ class PartitionCheck:
     dimension_ok: bool
     finite_ok: bool
     dimensions: tuple[int, ...]
+    differing: int = 0  # expected ids whose vector in Chroma is not the embedding table's (within VECTOR_ATOL)
+    max_abs_diff: float = 0.0  # largest difference of a held vector from the table's, over the ids found
 
     @property
     def ids_ok(self) -> bool:
         return self.missing == 0 and self.unexpected == 0
+
+    @property
+    def vectors_ok(self) -> bool:
+        """Every expected id is held with the table's vector: the right dimension, finite, the same values."""
+        return self.dimension_ok and self.finite_ok and self.missing == 0 and self.differing == 0
 
     def metadata(self) -> dict[str, Any]:
         return {"expected": self.expected, "found": self.found, "missing": self.missing,
@@ -143,8 +154,10 @@ class PartitionCheck:
 
 
 def check_partition(store: ChromaStore, collection: str, partition: str, expected_ids: Sequence[str],
-                    dimension: int) -> PartitionCheck:
-    """Read the partition back: exactly the expected ids, every vector `dimension` long and finite."""
+                    expected_vectors: np.ndarray, dimension: int) -> PartitionCheck:
+    """Read the partition back from Chroma and compare it with the day's embedding table: exactly the
+    expected ids, and for each the table's vector (``expected_vectors``, in the order of ``expected_ids``):
+    `dimension` long, finite, equal within VECTOR_ATOL."""
     got = store.get_partition(collection, partition, include=("embeddings",))
     ids = list(got["ids"])
     emb = got.get("embeddings")
@@ -154,6 +167,22 @@ def check_partition(store: ChromaStore, collection: str, partition: str, expecte
     dims = tuple(sorted({int(vectors.shape[1])})) if len(ids) else ()
     expected = set(expected_ids)
     found = set(ids)
+    differing, max_diff = 0, 0.0
+    if vectors.shape[1:] == (dimension,):
+        held = {rid: k for k, rid in enumerate(ids)}
+        table = np.asarray(expected_vectors, dtype=np.float32)
+        table = table.reshape(len(expected_ids), -1) if len(expected_ids) else np.zeros((0, dimension), np.float32)
+        for j, rid in enumerate(expected_ids):
+            k = held.get(rid)
+            if k is None:
+                continue
+            diff = float(np.abs(vectors[k] - table[j]).max(initial=0.0)) if table.shape[1] == dimension else np.inf
+            diff = diff if np.isfinite(diff) else np.inf
+            max_diff = max(max_diff, diff)
+            differing += not diff <= VECTOR_ATOL
+    else:
+        differing = len(expected & found)
     return PartitionCheck(expected=len(expected), found=len(found), missing=len(expected - found),
                           unexpected=len(found - expected), dimension_ok=all(d == dimension for d in dims),
-                          finite_ok=bool(np.isfinite(vectors).all()), dimensions=dims)
+                          finite_ok=bool(np.isfinite(vectors).all()), dimensions=dims, differing=differing,
+                          max_abs_diff=max_diff)

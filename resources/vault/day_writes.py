@@ -31,14 +31,17 @@ class DayWrite:
 
 
 def replace_day(vault: Vault, manifests_root: Path, asset: str, day: date, refs: Sequence[RecordRef]) -> DayWrite:
-    """Record this run's refs as the day's manifest, removing files only the previous run wrote."""
+    """Record this run's refs as the day's manifest, removing files only the previous run wrote.
+
+    The vault's one deletion policy: a day loses exactly the files its previous manifest listed and this run
+    did not write, whatever else lies in its folders (an imported record, a file no run accounts for: `vault
+    verify` names those). Files are written before this is called and removed before the manifest moves on,
+    so a crash leaves either the old manifest (naming files that may be gone: the rerun handles that) or
+    files no manifest lists yet (named by verify, listed by the rerun)."""
     path = manifest_path(manifests_root, asset, day)
     current = manifest_frame(refs)
     removed = stale_paths(read_manifest(path), current)
-    # Delete before the manifest moves on: a crash in between leaves the old manifest naming
-    # files that may be gone, which the next run handles (missing_ok), never orphans.
-    for relative in removed:
-        (vault.root / relative).unlink(missing_ok=True)
+    vault.remove_records(removed)
     write_manifest(path, current)
     return DayWrite(manifest=current, manifest_file=path, removed=removed)
 

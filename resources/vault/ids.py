@@ -11,10 +11,16 @@ no `..`, no leading `.` (readers and verify skip hidden names), and no control, 
 invisible character (U+200B ZERO WIDTH SPACE looks like nothing yet makes a different file).
 
 Problems name the rule and at most a code point, never the id itself: ids may carry private words.
+
+Timestamps become parts of ids too (a memory id carries epoch milliseconds, a backup id epoch seconds), so the
+one accepted range lives here as well: from 1970-01-01T00:00:00Z (ids hold non-negative decimal numbers) to
+9999-12-31T23:59:59.999Z (the last instant a date, and so `mira vault show`, can name); at most 15 digits of
+epoch milliseconds. Landing quarantines a record with a timestamp outside it; the vault refuses to write one.
 """
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from typing import Any
 
@@ -28,6 +34,26 @@ MAX_ID_BYTES = 200
 INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"})
 
 assert MAX_ID_BYTES + MAX_EXTENSION_BYTES + TEMP_NAME_EXTRA_BYTES <= NAME_MAX_BYTES
+
+
+TIMESTAMP_MIN = 0.0                # 1970-01-01T00:00:00Z, inclusive
+TIMESTAMP_END = 253402300800.0     # 10000-01-01T00:00:00Z, exclusive
+TIMESTAMP_RANGE_TEXT = "1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z"
+
+
+def timestamp_problem(value: Any) -> str | None:
+    """Why ``value`` (epoch seconds) cannot be a record's timestamp, or None when it can."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return f"must be a number of epoch seconds, got {json_type_name(value)}"
+    try:
+        seconds = float(value)
+    except OverflowError:
+        return f"out of range ({TIMESTAMP_RANGE_TEXT})"
+    if not math.isfinite(seconds):
+        return "not a finite number"
+    if not TIMESTAMP_MIN <= seconds < TIMESTAMP_END:
+        return f"out of range ({TIMESTAMP_RANGE_TEXT})"
+    return None
 
 
 def json_type_name(value: Any) -> str:

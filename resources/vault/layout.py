@@ -12,10 +12,9 @@ Every path part derived from data goes through ``safe_part``: the one id rule of
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 
-from resources.vault.ids import check_id, id_problem
+from resources.vault.ids import check_id, id_problem, timestamp_problem
 
 PRIVATE_DIR = "private_memory"
 CONVERSATIONS_DIR = "conversation_backups"
@@ -55,10 +54,25 @@ def private_index_path(day: dt.date) -> str:
     return f"{private_day_dir(day)}/{INDEX_FILE}"
 
 
+def check_timestamp(timestamp: float, what: str = "timestamp") -> float:
+    """``timestamp`` when it is in the accepted range (ids.py), else ValueError naming the range."""
+    problem = timestamp_problem(timestamp)
+    if problem:
+        raise ValueError(f"invalid {what}: {problem}")
+    return timestamp
+
+
 def epoch_ms(timestamp: float) -> int:
-    if not isinstance(timestamp, (int, float)) or not math.isfinite(timestamp):
-        raise ValueError("invalid timestamp: must be a finite number of epoch seconds")
-    return int(timestamp * 1000)
+    """Epoch milliseconds (floor) of an accepted timestamp: a non-negative integer of at most 15 digits."""
+    return int(check_timestamp(timestamp) * 1000)
+
+
+def day_of_epoch_ms(ms: int) -> dt.date | None:
+    """The UTC date of epoch milliseconds, or None when no date can name it."""
+    try:
+        return (dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(milliseconds=ms)).date()
+    except OverflowError:
+        return None
 
 
 def memory_id(timestamp: float, digest8: str) -> str:
@@ -69,8 +83,7 @@ def memory_id(timestamp: float, digest8: str) -> str:
 def backup_id(conversation_id: str, timestamp: float) -> str:
     """``conv_<conversation_id>_<epoch s of the conversation timestamp>``."""
     safe_part(conversation_id, "conversation id")
-    if not isinstance(timestamp, (int, float)) or not math.isfinite(timestamp):
-        raise ValueError("invalid timestamp of a conversation: must be a finite number of epoch seconds")
+    check_timestamp(timestamp, "timestamp of a conversation")
     return safe_part(f"conv_{conversation_id}_{int(timestamp)}", "backup id")
 
 
@@ -80,8 +93,9 @@ def backup_id_problem(conversation_id: str, timestamp: float) -> str | None:
     problem = id_problem(conversation_id)
     if problem:
         return problem
-    if not isinstance(timestamp, (int, float)) or not math.isfinite(timestamp):
-        return "no finite timestamp for its backup name"
+    problem = timestamp_problem(timestamp)
+    if problem:
+        return f"timestamp for its backup name: {problem}"
     problem = id_problem(f"conv_{conversation_id}_{int(timestamp)}")
     return f"its backup name conv_<id>_<epoch s> is {problem}" if problem else None
 

@@ -33,7 +33,10 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 from resources.vault import envelope, layout
-from resources.vault.store import Vault
+from resources.vault.day_manifests import manifest_frame, manifest_path, read_manifest, write_manifest
+from resources.vault.ids import timestamp_problem
+from resources.vault.records import READABLE_VERSIONS
+from resources.vault.store import RecordRef, Vault
 
 SIGNATURE = (0.87, 0.93, 0.76, 0.91, 0.89, 0.95, 0.94, 0.88)
 GAMMA = 0.5772156649015329
@@ -84,6 +87,8 @@ class ImportReport:
     imported: list[str] = field(default_factory=list)   # record ids re-sealed as v2
     skipped: list[str] = field(default_factory=list)    # relative paths already v2 / imported
     failed: list[tuple[str, str]] = field(default_factory=list)  # (relative path, reason)
+    refs: list = field(default_factory=list, repr=False)  # RecordRefs of the imported files
+    manifest: Path | None = None  # where the imported files were listed, if anywhere
 
     @property
     def ok(self) -> bool:
@@ -125,11 +130,18 @@ def _kind_of(metadata: dict) -> str:
     return t if isinstance(t, str) and t else LEGACY_KIND
 
 
-def import_legacy(src: Path, vault: Vault, progress: Callable[[int, int], None] | None = None) -> ImportReport:
+IMPORT_MANIFEST_ASSET = "import_legacy"
+
+
+def import_legacy(src: Path, vault: Vault, progress: Callable[[int, int], None] | None = None,
+                  manifests_root: Path | None = None) -> ImportReport:
     """Re-seal every MIRA 1.0 record under ``src`` into ``vault`` (same ids, same relative
     paths). ``src`` may be the vault root itself (in-place upgrade). Records already in v2
     form at the destination are skipped without any PBKDF2 work, so a rerun is cheap and
-    changes nothing. Each record that fails is reported (path + reason) and skipped."""
+    changes nothing. Each record that fails is reported (path + reason) and skipped.
+    ``manifests_root``: where the pipeline keeps its day manifests; the imported files are listed
+    in ``<manifests_root>/import_legacy/<today>.parquet`` like any writer's, so `verify` holds them
+    against it and does not take them for orphans."""
     src = Path(src)
     report = ImportReport()
     files = _legacy_files(src)
@@ -146,13 +158,25 @@ def import_legacy(src: Path, vault: Vault, progress: Callable[[int, int], None] 
             report.failed.append((rel, str(e)))
         if progress:
             progress(n, total)
+    if manifests_root is not None and report.refs:
+        report.manifest = _list_imports(Path(manifests_root), report.refs)
     return report
+
+
+def _list_imports(manifests_root: Path, refs: list) -> Path:
+    """Merge ``refs`` into today's import manifest (a row per path, the latest write wins)."""
+    path = manifest_path(manifests_root, IMPORT_MANIFEST_ASSET, dt.datetime.now(dt.timezone.utc).date())
+    rows = {row.path: row for row in read_manifest(path).itertuples(index=False)}
+    merged = [RecordRef(r.id, r.kind, r.path, int(r.bytes), r.sha256) for r in rows.values()
+              if r.path not in {ref.path for ref in refs}] + list(refs)
+    write_manifest(path, manifest_frame(merged))
+    return path
 
 
 def _dest_is_v2_private(vault: Vault, rel: str) -> bool:
     try:
         doc = json.loads(vault.abspath(rel).read_bytes())
-        return str(doc.get("encryption_version")) == "2"
+        return str(doc.get("encryption_version")) in READABLE_VERSIONS
     except (OSError, ValueError, AttributeError):
         return False
 
@@ -166,7 +190,7 @@ def _import_private(src: Path, rel: str, vault: Vault, report: ImportReport) -> 
         report.failed.append((rel, "not a valid JSON record"))
         return
     mid = rel.rsplit("/", 1)[-1][:-5]
-    if str(doc.get("encryption_version")) == "2" or _dest_is_v2_private(vault, rel):
+    if str(doc.get("encryption_version")) in READABLE_VERSIONS or _dest_is_v2_private(vault, rel):
         report.skipped.append(rel)
         return
     day = layout.day_of_private_path(rel)
@@ -194,8 +218,12 @@ def _import_private(src: Path, rel: str, vault: Vault, report: ImportReport) -> 
         report.failed.append((rel, "decrypted content is not UTF-8 text"))
         return
     metadata = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
-    vault.put_private_record(mid, _kind_of(metadata), ts, {"thought": text, "legacy_version": "1.0"},
-                             metadata, day, imported_from=IMPORTED_FROM)
+    problem = timestamp_problem(ts)
+    if problem:
+        report.failed.append((rel, f"timestamp: {problem}"))
+        return
+    report.refs.append(vault.put_private_record(mid, _kind_of(metadata), ts, {"thought": text, "legacy_version": "1.0"},
+                                                metadata, day, imported_from=IMPORTED_FROM))
     report.imported.append(mid)
 
 
@@ -223,7 +251,7 @@ def _import_conversation(src: Path, rel: str, vault: Vault, report: ImportReport
     except (ValueError, UnicodeDecodeError):
         report.failed.append((rel, "decrypted content is not a JSON object"))
         return
-    vault.put_conversation_record(bid, payload, rel=rel)
+    report.refs.append(vault.put_conversation_record(bid, payload, rel=rel))
     report.imported.append(bid)
 
 

@@ -18,28 +18,34 @@ from pathlib import Path
 from typing import Any
 
 from resources.vault import layout
-from resources.vault.atomic import AtomicBatch, is_temp_name
+from resources.vault.atomic import AtomicBatch
 from resources.vault.errors import VaultIntegrityError
-from resources.vault.records import (ENCRYPTION_VERSION, INDEX_FORMAT, VAULT_FORMAT_VERSION, PrivateItem, RecordRef,
-                                     b64decode_strict, canonical_json, json_ascii, json_number, json_str, wrapper_bytes)
+from resources.vault.records import (ENCRYPTION_VERSION, INDEX_FORMAT, READABLE_VERSIONS, SEALED_PLAIN_FIELDS,
+                                     VAULT_FORMAT_VERSION, PrivateItem, RecordRef, b64decode_strict, canonical_json,
+                                     json_ascii, json_number, json_str, wrapper_bytes)
 
 
 class PrivateRecords:
     """Writing, indexing and decoding private memories (a mixin of `Vault`: uses its root, seal and naming)."""
 
     def _private_wrapper(self, memory_id: str, kind: str, timestamp: float, payload: Any,
-                         metadata: dict, payload_json: bytes | None = None) -> bytes:
+                         metadata: dict, payload_json: bytes | None = None, imported_from: str | None = None) -> bytes:
+        """A v3 wrapper: its plain fields (kind, timestamp, metadata, imported_from) are sealed too, so an edit
+        of one shows when the record is read."""
         if payload_json is None:
             payload_json = canonical_json(payload)
-        # == canonical_json({"kind", "memory_id", "payload", "timestamp"}) (keys already sorted)
         kind_j, mid_j, ts_j = json_str(kind), json_str(memory_id), json_number(timestamp)
-        plain = b"".join((b'{"kind":', kind_j.encode("utf-8"), b',"memory_id":', mid_j.encode("utf-8"),
-                          b',"payload":', payload_json, b',"timestamp":', ts_j.encode("ascii"), b"}"))
+        imported = b'"imported_from":' + json_str(imported_from).encode("utf-8") + b"," if imported_from else b""
+        # == canonical_json({["imported_from"], "kind", "memory_id", "metadata", "payload", "timestamp"})
+        plain = b"".join((b"{", imported, b'"kind":', kind_j.encode("utf-8"), b',"memory_id":', mid_j.encode("utf-8"),
+                          b',"metadata":', canonical_json(metadata), b',"payload":', payload_json,
+                          b',"timestamp":', ts_j.encode("ascii"), b"}"))
         blob = self.seal(plain, kind=layout.KIND_PRIVATE, record_id=memory_id)
+        imported = b'"imported_from":' + json_ascii(imported_from).encode("ascii") + b"," if imported_from else b""
         # == wrapper_bytes({...}) with keys in sorted order, built without re-scanning the base64
         return b"".join((b'{"encrypted_data":"', base64.b64encode(blob),
-                         b'","encryption_version":"', ENCRYPTION_VERSION.encode("ascii"),
-                         b'","kind":', json_ascii(kind).encode("ascii"),
+                         b'","encryption_version":"', ENCRYPTION_VERSION.encode("ascii"), b'",', imported,
+                         b'"kind":', json_ascii(kind).encode("ascii"),
                          b',"memory_id":', json_ascii(memory_id).encode("ascii"),
                          b',"metadata":', wrapper_bytes(metadata),
                          b',"timestamp":', ts_j.encode("ascii"), b"}"))
@@ -61,12 +67,11 @@ class PrivateRecords:
         batch.write(p, (json.dumps(doc, sort_keys=True, separators=(",", ":")) + "\n").encode("ascii"))
 
     def put_private_memories(self, items: Iterable[PrivateItem], day: dt.date, *,
-                             replace: bool = False, sync: str = "auto") -> list[RecordRef]:
+                             sync: str = "auto") -> list[RecordRef]:
         """Seal each item to ``private_memory/<day>/<memory_id>.json`` and update that day's
-        index. Idempotent: a rerun writes identical bytes (no-op). ``replace=True`` also
-        removes that day's records not in ``items`` (makes the day equal to this call),
-        except records imported from MIRA 1.0 (``imported_from`` in their file), and the
-        index then lists exactly the day's files."""
+        index. Idempotent: a rerun writes identical bytes (no-op). Writes only: removing what a day no
+        longer has is the day's manifest's job (day_writes.replace_day -> Vault.remove_records), the one
+        deletion policy of the vault."""
         refs: list[RecordRef] = []
         entries: dict[str, dict] = {}
         day_dir = layout.private_day_dir(day)
@@ -86,26 +91,16 @@ class PrivateRecords:
                     refs.append(RecordRef(mid, item.kind, rel, len(data), hashlib.sha256(data).hexdigest()))
                 entries[mid] = {"id": mid, "kind": item.kind, "timestamp": item.timestamp,
                                 "metadata": item.metadata, "path": rel}
-            if replace:
-                self._remove_others(day_dir, set(entries))
-            if entries or replace:
+            if entries:
                 self._write_index(batch, day, entries, False)  # merge drops entries whose file is gone
         return refs
 
-    def _remove_others(self, day_dir: str, keep: set[str]) -> None:
-        d = self.abspath(day_dir)
-        if not d.is_dir():
-            return
-        for e in os.scandir(d):
-            if (e.name.endswith(".json") and e.name != layout.INDEX_FILE and not is_temp_name(e.name)
-                    and e.name[:-5] not in keep and layout.MEMORY_ID_RE.match(e.name[:-5])):
-                try:
-                    with open(e.path, "rb") as f:
-                        if b'"imported_from"' in f.read():
-                            continue  # an imported MIRA 1.0 record: not this pipeline's to remove
-                except FileNotFoundError:
-                    continue
-                os.unlink(e.path)
+    def _forget_private_files(self, days: Iterable[dt.date]) -> None:
+        """Rewrite the indexes of ``days`` without the entries whose file is gone (after a removal)."""
+        with AtomicBatch() as batch:
+            for day in sorted(set(days)):
+                if self.abspath(layout.private_index_path(day)).exists():
+                    self._write_index(batch, day, {}, False)
 
     def rebuild_private_index(self, day: dt.date) -> bool:
         """Rewrite the day's index from the record files actually there (reads only their
@@ -134,9 +129,8 @@ class PrivateRecords:
         """Write one private memory under an explicit (e.g. imported legacy) id.
         ``imported_from`` (e.g. "mira-1.0") is stored in the clear in the file."""
         rel = layout.private_memory_path(day, memory_id)
-        data = self._private_wrapper(memory_id, kind, timestamp, payload, metadata)
-        if imported_from:
-            data = wrapper_bytes(dict(json.loads(data), imported_from=imported_from))
+        layout.check_timestamp(timestamp)
+        data = self._private_wrapper(memory_id, kind, timestamp, payload, metadata, imported_from=imported_from)
         with AtomicBatch() as batch:
             batch.write(self.abspath(rel), data)
             self._write_index(batch, day, {memory_id: {"id": memory_id, "kind": kind, "timestamp": timestamp,
@@ -144,7 +138,9 @@ class PrivateRecords:
         return RecordRef(memory_id, kind, rel, len(data), hashlib.sha256(data).hexdigest())
 
     def _decode_private(self, rel: str, raw: bytes) -> tuple[dict, bytes, dict]:
-        """(record, envelope blob, wrapper) of a private memory file."""
+        """(record, envelope blob, wrapper) of a private memory file. Every plain field of the wrapper must equal
+        its sealed copy (v3: kind, timestamp, metadata, imported_from; v2: kind and timestamp, the only ones it
+        sealed), else VaultIntegrityError naming the edited fields."""
         name = rel.rsplit("/", 1)[-1]
         mid = name[:-5] if name.endswith(".json") else name
         try:
@@ -154,8 +150,8 @@ class PrivateRecords:
         except (ValueError, UnicodeDecodeError):
             raise VaultIntegrityError("not a valid JSON record wrapper", record_id=mid, path=rel) from None
         version = str(wrapper.get("encryption_version"))
-        if version != ENCRYPTION_VERSION:
-            raise VaultIntegrityError(f"encryption_version {version!r} is not {ENCRYPTION_VERSION!r} "
+        if version not in READABLE_VERSIONS:
+            raise VaultIntegrityError(f"encryption_version {version!r} is not one of {', '.join(READABLE_VERSIONS)} "
                                       f"(a MIRA 1.0 record? run `mira vault import-legacy`)", record_id=mid, path=rel)
         if wrapper.get("memory_id") != mid:
             raise VaultIntegrityError("memory_id in the file does not match the file name", record_id=mid, path=rel)
@@ -166,6 +162,12 @@ class PrivateRecords:
         inner = self._unseal_json(rel, blob, kind=layout.KIND_PRIVATE, record_id=mid)
         if not isinstance(inner, dict) or inner.get("memory_id") != mid:
             raise VaultIntegrityError("decrypted record does not carry this memory id", record_id=mid, path=rel)
+        sealed_fields = SEALED_PLAIN_FIELDS[version]
+        edited = [f for f in sealed_fields if canonical_json(wrapper.get(f)) != canonical_json(inner.get(f))]
+        if edited:
+            raise VaultIntegrityError(f"plain field(s) {', '.join(edited)} of the wrapper differ from the sealed copy "
+                                      f"(edited after sealing)", record_id=mid, path=rel)
         rec = {"memory_id": mid, "kind": inner.get("kind"), "timestamp": inner.get("timestamp"),
-               "payload": inner.get("payload"), "metadata": wrapper.get("metadata", {})}
+               "payload": inner.get("payload"),
+               "metadata": inner.get("metadata", {}) if "metadata" in sealed_fields else wrapper.get("metadata", {})}
         return rec, blob, wrapper

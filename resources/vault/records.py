@@ -15,7 +15,10 @@ from json.encoder import encode_basestring as _enc_str
 from json.encoder import encode_basestring_ascii as _enc_ascii
 from typing import Any
 
-ENCRYPTION_VERSION = "2"
+ENCRYPTION_VERSION = "3"  # of a private memory's wrapper: "3" seals its plain fields too (docs/vault-format.md 4.2)
+READABLE_VERSIONS = ("2", "3")
+#: The wrapper's plain fields that each version also sealed, and a reader compares with the sealed copy.
+SEALED_PLAIN_FIELDS = {"2": ("kind", "timestamp"), "3": ("imported_from", "kind", "metadata", "timestamp")}
 VAULT_FORMAT = "mira-vault"
 VAULT_FORMAT_VERSION = 2
 INDEX_FORMAT = "mira-vault-private-index"
@@ -34,7 +37,10 @@ class RecordRef:
 
 @dataclass(frozen=True)
 class PrivateItem:
-    kind: str              # "thought" | "memory" | "breakthrough_insight" | "htm_pattern" | ...
+    """One private item of a day. ``kind`` is open: any non-empty string ("thought", "memory",
+    "breakthrough_insight", "htm_pattern", ...); it is stored in the clear (and sealed) and names nothing secret."""
+
+    kind: str
     timestamp: float       # epoch seconds (UTC); its epoch ms goes into the memory id
     payload: dict = field(repr=False)  # secret: sealed (never in a repr, a log line or an exception)
     metadata: dict = field(default_factory=dict)  # NOT secret: stored in clear + in the index

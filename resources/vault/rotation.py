@@ -8,16 +8,45 @@ root (codebase_copies/, htm_state/) are re-sealed by that store's rotator; MIRA 
 from __future__ import annotations
 
 import base64
+import binascii
+import json
 
 from resources.vault import envelope, layout
 from resources.vault.atomic import AtomicBatch
-from resources.vault.records import Progress, wrapper_bytes
+from resources.vault.records import READABLE_VERSIONS, Progress, b64decode_strict, wrapper_bytes
 
 BATCH_SIZE = 4096
 
 
 class VaultRotation:
     """`rotate` (a mixin of `Vault`)."""
+
+    def record_key_id(self, rel: str, raw: bytes) -> str:
+        """The key id a private memory or conversation backup file is sealed under (header only)."""
+        if rel.startswith(layout.CONVERSATIONS_DIR + "/"):
+            return envelope.record_key_id(raw)
+        try:
+            return envelope.record_key_id(b64decode_strict(json.loads(raw)["encrypted_data"]))
+        except (ValueError, KeyError, TypeError, binascii.Error, envelope.VaultIntegrityError):
+            return envelope.record_key_id(self._decode_private(rel, raw)[1])  # raises, naming the file
+
+    def sealed_under(self, rel: str, raw: bytes, key_id: str) -> bytes:
+        """The bytes the private memory or conversation backup file ``rel`` (now ``raw``, authenticated here)
+        holds when sealed under the keyring's ``key_id``, content and compression unchanged. Sealing is
+        deterministic, so this is also what the file was before a rotation moved it to another key."""
+        if rel.startswith(layout.CONVERSATIONS_DIR + "/"):
+            record_id, kind = rel.rsplit("/", 1)[-1][:-4], layout.KIND_CONVERSATION
+            self._decode_conversation(rel, raw)
+            blob = raw
+        else:
+            rec, blob, wrapper = self._decode_private(rel, raw)
+            record_id, kind = rec["memory_id"], layout.KIND_PRIVATE
+        flags = envelope.parse_header(blob)[1]
+        plain = self.unseal(blob, kind=kind, record_id=record_id)
+        new = self.seal(plain, kind=kind, record_id=record_id, compress=bool(flags & envelope.FLAG_ZSTD), key_id=key_id)
+        if kind == layout.KIND_CONVERSATION:
+            return new
+        return wrapper_bytes(dict(wrapper, encrypted_data=base64.b64encode(new).decode("ascii")))
 
     def rotate(self, progress: Progress | None = None) -> int:
         """Re-seal every record not under the active key (atomic per file, idempotent).
@@ -36,31 +65,18 @@ class VaultRotation:
                 p = self.abspath(rel)
                 if rel.startswith(layout.PRIVATE_DIR + "/") and name.endswith(".json") and name != layout.INDEX_FILE:
                     raw = p.read_bytes()
-                    legacy = b'"encryption_version":"2"' not in raw
-                    if legacy:
+                    if not any(b'"encryption_version":"%s"' % v.encode() in raw for v in READABLE_VERSIONS):
                         self.last_rotation_skipped.append(rel)  # legacy 1.0 record: import it first
-                    else:
-                        rec, blob, wrapper = self._decode_private(rel, raw)
-                    if not legacy and envelope.record_key_id(blob) != active:
-                        flags = envelope.parse_header(blob)[1]
-                        plain = self.unseal(blob, kind=layout.KIND_PRIVATE, record_id=rec["memory_id"])
-                        new = self.seal(plain, kind=layout.KIND_PRIVATE, record_id=rec["memory_id"],
-                                        compress=bool(flags & envelope.FLAG_ZSTD))
-                        wrapper = dict(wrapper, encrypted_data=base64.b64encode(new).decode("ascii"))
-                        batch.write(p, wrapper_bytes(wrapper))
+                    elif self.record_key_id(rel, raw) != active:
+                        batch.write(p, self.sealed_under(rel, raw, active))
                         count += 1
                 elif rel.startswith(layout.CONVERSATIONS_DIR + "/") and name.endswith(".enc"):
                     raw = p.read_bytes()
-                    if raw[:4] == envelope.MAGIC:
-                        if envelope.record_key_id(raw) != active:
-                            self._decode_conversation(rel, raw)
-                            flags = envelope.parse_header(raw)[1]
-                            plain = self.unseal(raw, kind=layout.KIND_CONVERSATION, record_id=name[:-4])
-                            batch.write(p, self.seal(plain, kind=layout.KIND_CONVERSATION, record_id=name[:-4],
-                                                     compress=bool(flags & envelope.FLAG_ZSTD)))
-                            count += 1
-                    else:
+                    if raw[:4] != envelope.MAGIC:
                         self.last_rotation_skipped.append(rel)
+                    elif envelope.record_key_id(raw) != active:
+                        batch.write(p, self.sealed_under(rel, raw, active))
+                        count += 1
                 elif self.hosted_store(rel) is not None:
                     count += bool(self.hosted_store(rel).rotate(self, p))
                 elif rel.startswith(layout.CODEBASE_DIR + "/") and name.endswith(".enc"):

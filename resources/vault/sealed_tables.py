@@ -61,15 +61,3 @@ def verify_tables(vault: Vault, tables_root: Optional[Path]) -> list[tuple[str, 
         except VaultError as error:
             problems.append((str(path.relative_to(tables_root)), str(error)))
     return problems
-
-
-def verify_vault_and_tables(vault: Vault, tables_root: Optional[Path], progress=None) -> list[tuple[str, str]]:
-    """(path, reason) for every vault file and sealed table that fails to decrypt."""
-    problems = [(p.path, p.reason) for p in vault.verify(progress=progress)]
-    problems += [(f"tables/{path}", reason) for path, reason in verify_tables(vault, tables_root)]
-    return problems
-
-
-def rotate_vault_and_tables(vault: Vault, tables_root: Optional[Path], progress=None) -> tuple[int, int]:
-    """Move every vault record and sealed table to the active key: (records, tables) rewritten."""
-    return vault.rotate(progress=progress), reseal_tables(vault, tables_root)

@@ -12,10 +12,11 @@ passed to the vault explicitly as `HostedStore`s, so `verify` and `rotate` cover
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from resources.vault import envelope, layout
 from resources.vault.checker import VaultChecker
 from resources.vault.conversation_records import ConversationRecords
 from resources.vault.errors import VaultError, VaultIntegrityError, VaultKeyError
+from resources.vault.ids import TIMESTAMP_RANGE_TEXT, id_problem
 from resources.vault.kdf import FastHmac
 from resources.vault.keyring import Keyring
 from resources.vault.naming import VaultNaming
@@ -66,9 +68,9 @@ class Vault(PrivateRecords, ConversationRecords, VaultChecker, VaultRotation):
 
     # -- primitives ---------------------------------------------------------------------
     def seal(self, plaintext: bytes, *, kind: str, record_id: str, compress: bool = True,
-             level: int = envelope.ZSTD_LEVEL) -> bytes:
+             level: int = envelope.ZSTD_LEVEL, key_id: str | None = None) -> bytes:
         return envelope.seal(plaintext, kind=kind, record_id=record_id, keyring=self.keyring, compress=compress,
-                             level=level)
+                             level=level, key_id=key_id)
 
     def unseal(self, blob: bytes, *, kind: str, record_id: str) -> bytes:
         return envelope.unseal(blob, kind=kind, record_id=record_id, keyring=self.keyring)
@@ -87,6 +89,24 @@ class Vault(PrivateRecords, ConversationRecords, VaultChecker, VaultRotation):
         """The hosted store whose prefix (the longest) covers ``rel``, if any."""
         matches = [h for h in self.hosted if rel.startswith(h.prefix)]
         return max(matches, key=lambda h: len(h.prefix)) if matches else None
+
+    def check_keyring(self) -> None:
+        """Raise VaultKeyError, naming the vault and the key ids tried (never a key), when this keyring cannot
+        open the vault's vault.json; nothing to check (and nothing written) when the vault does not exist yet."""
+        if not self.naming.file.exists():
+            return
+        try:
+            self.naming.verify()
+        except VaultError as e:
+            if isinstance(e, VaultIntegrityError):
+                why = f"{layout.VAULT_FILE} does not open: {e.reason}"
+            else:
+                sealed_under = self.naming.read_doc()["naming_secret"].get("key_id")
+                why = f"its {layout.VAULT_FILE} is sealed under key id {sealed_under}"
+            raise VaultKeyError(
+                f"the configured vault key(s) cannot open the vault at {self.root}: tried key id(s) "
+                f"{', '.join(self.keyring.key_ids)}, but {why}. Set MIRA_VAULT_KEY or MIRA_VAULT_KEY_FILE to this "
+                f"vault's key; nothing was written") from None
 
     # -- names ------------------------------------------------------------------------------
     def vault_id(self) -> str:
@@ -107,23 +127,55 @@ class Vault(PrivateRecords, ConversationRecords, VaultChecker, VaultRotation):
         mac = h.digest(kind.encode("utf-8") + b"\x00" + payload_json)
         return f"private_{layout.epoch_ms(timestamp)}_{mac[:4].hex()}"  # digits + hex: path-safe
 
+    # -- removal ----------------------------------------------------------------------------
+    def remove_records(self, rels: Iterable[str]) -> list[str]:
+        """Delete record files (relative paths; already gone is fine) and drop them from their day's index.
+        The vault's one deletion path: callers decide what goes from a day's manifest (day_writes.replace_day),
+        never by looking at what lies in a folder, so imported records and files no run accounts for stay (and
+        `verify` names the latter). Returns the paths that were there."""
+        removed: list[str] = []
+        days = []
+        for rel in rels:
+            if not (rel.startswith(layout.PRIVATE_DIR + "/") or rel.startswith(layout.CONVERSATIONS_DIR + "/")) \
+                    or any(id_problem(part) for part in rel.split("/")):
+                raise VaultError(f"{rel}: not a private memory or conversation backup path")
+            try:
+                os.unlink(self.abspath(rel))
+                removed.append(rel)
+            except FileNotFoundError:
+                pass
+            day = layout.day_of_private_path(rel)
+            if day is not None:
+                days.append(day)
+        self._forget_private_files(days)
+        return removed
+
     # -- readers --------------------------------------------------------------------------
     def locate(self, record_id: str) -> str:
-        """Relative path of a record id (private_… or conv_…); VaultError if not found."""
+        """Relative path of a record id (private_… or conv_…, or an imported record's own id); VaultError if
+        not found. A memory id names its time, so its day folder (a day either side: the partition may differ
+        from the item's UTC day) is looked at first, then every day."""
         layout.safe_part(record_id, "record id")
         m = layout.MEMORY_ID_RE.match(record_id)
-        if m:
-            base = dt.datetime.fromtimestamp(int(m.group(1)) / 1000, tz=dt.timezone.utc).date()
+        base = layout.day_of_epoch_ms(int(m.group(1))) if m else None
+        if base is not None:
             for delta in (0, -1, 1):
-                rel = layout.private_memory_path(base + dt.timedelta(days=delta), record_id)
+                try:
+                    rel = layout.private_memory_path(base + dt.timedelta(days=delta), record_id)
+                except OverflowError:  # the day after 9999-12-31
+                    continue
                 if self.abspath(rel).is_file():
                     return rel
-            for p in sorted((self.root / layout.PRIVATE_DIR).glob(f"*/*/*/{record_id}.json")):
-                return self.relpath(p)
-        elif layout.BACKUP_ID_RE.match(record_id):
+        if layout.BACKUP_ID_RE.match(record_id):
             rel = layout.conversation_path_for_backup_id(record_id)
             if rel and self.abspath(rel).is_file():
                 return rel
+        if f"{record_id}.json" != layout.INDEX_FILE:
+            for p in sorted((self.root / layout.PRIVATE_DIR).glob(f"*/*/*/{glob.escape(record_id)}.json")):
+                return self.relpath(p)
+        if record_id.startswith("private_-"):
+            raise VaultError(f"record {record_id} not found in {self.root}: the vault writes no record dated "
+                             f"before 1970 (accepted timestamps: {TIMESTAMP_RANGE_TEXT})")
         raise VaultError(f"record {record_id} not found in {self.root}")
 
     def read_record(self, path_or_id: str | Path) -> dict:

@@ -229,3 +229,35 @@ def test_a_day_without_landing_data_materializes_empty(backfilled):
     assert all(e.passed for e in result.get_asset_check_evaluations()
                if e.asset_key.to_user_string() in ("stored_memories", "identified_facts"))
     assert ChromaStore(path=root / "databases" / "chromadb").get_partition(MEMORIES_COLLECTION, "2026-10-01")["ids"] == []
+
+
+def test_the_vector_check_fails_when_chroma_holds_other_vectors_than_the_embedding_table(tmp_path, demo_landing,
+                                                                                        monkeypatch):
+    """The check compares Chroma with the day's embedding table, not with what the writer was handed: a writer
+    that stores something else (simulated here) fails it, naming how many ids differ; a clean rerun heals it."""
+    from resources.vault.keyring import generate_key_b64
+
+    root = tmp_path / "mira_data"
+    (root / "landing" / "facts").mkdir(parents=True)
+    (root / "landing" / "facts" / DAYS[0]).symlink_to(demo_landing / "facts" / DAYS[0], target_is_directory=True)
+    (root.parent / "vault.key").write_text(generate_key_b64() + "\n")
+    selection = [facts_module.facts, facts_module.fact_embeddings, facts_module.identified_facts]
+    real_add = ChromaStore.add_batched
+
+    def skewed_add(self, col, ids, embeddings, *args, **kwargs):
+        return real_add(self, col, ids, -np.asarray(embeddings), *args, **kwargs)
+
+    def vector_check(result):
+        [evaluation] = [e for e in result.get_asset_check_evaluations() if e.check_name == "vectors_are_384d_and_finite"]
+        return evaluation.passed, evaluation.metadata["differing_from_table"].value
+
+    instance = dg.DagsterInstance.ephemeral()
+    with monkeypatch.context() as m:
+        m.setattr(ChromaStore, "add_batched", skewed_add)
+        skewed = dg.materialize(selection, resources=resources(root), partition_key=DAYS[0], instance=instance)
+    written = mat_metadata(skewed, "identified_facts")["records"]
+    assert written > 0 and vector_check(skewed) == (False, written)
+
+    healed = dg.materialize(selection, resources=resources(root), partition_key=DAYS[0], instance=instance)
+    assert vector_check(healed) == (True, 0)
+    assert mat_metadata(healed, "identified_facts")["written"] == written  # every held vector was rewritten

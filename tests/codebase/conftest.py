@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import stat
 import sysconfig
@@ -91,7 +92,7 @@ def make_special_tree(root: Path, outside: Path) -> Path:
     (root / "readonly.txt").write_text("do not touch\n")
     os.chmod(root / "readonly.txt", 0o444)
     (root / "blob.bin").write_bytes(bytes(range(256)) * 64 + os.urandom(3000))
-    (root / "big.bin").write_bytes(os.urandom(3 << 20))  # cut into several chunks
+    (root / "big.bin").write_bytes(random.Random(3).randbytes(3 << 20))  # seeded: this one is cut into several chunks
     (root / "empty_dir").mkdir()
     (root / "nested" / "deeper" / "emptier").mkdir(parents=True)
     (root / "private_dir").mkdir(mode=0o700)

@@ -48,3 +48,9 @@ def check_results(result: dg.ExecuteInProcessResult) -> dict[str, bool]:
         f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}": evaluation.passed
         for evaluation in result.get_asset_check_evaluations()
     }
+
+
+def error_text(result: dg.ExecuteInProcessResult) -> str:
+    """Every error a run's events carry (a step's, a resource's initialization, the run's), as text."""
+    errors = (getattr(event.event_specific_data, "error", None) for event in result.all_events)
+    return "\n".join(error.to_string() for error in errors if error is not None)

@@ -53,6 +53,32 @@ def test_show_unknown_id(vault):
     assert r.exit_code == 1 and "not found" in r.output
 
 
+def test_show_finds_every_record_the_vault_wrote_from_1970_to_the_end_of_9999(vault, vh):
+    from resources.vault.store import PrivateItem
+
+    first, last = 0.0, 253402300799.999  # 1970-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z
+    refs = [vault.put_private_memories([PrivateItem("thought", ts, {"thought": "edge of time"})], day)[0]
+            for ts, day in ((first, vh.DAY), (last, vh.DAY))]
+    refs += vault.put_conversation_backups(vh.make_conversations(1, ts=last - 1))  # its last message at `last`
+    for ref in refs:
+        r = runner.invoke(cli.app, ["show", ref.record_id, "--root", str(vault.root)])
+        assert r.exit_code == 0, r.output
+    assert refs[1].record_id.startswith("private_253402300799999_")
+
+
+def test_a_time_before_1970_is_refused_when_written_and_explained_when_shown(vault, vh):
+    import pytest
+
+    from resources.vault.store import PrivateItem
+
+    with pytest.raises(ValueError, match=r"out of range \(1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z\)"):
+        vault.put_private_memories([PrivateItem("thought", -0.001, {"thought": "too early"})], vh.DAY)
+    with pytest.raises(ValueError, match="out of range"):
+        vault.put_conversation_backups(vh.make_conversations(1, ts=-86400.0))
+    r = runner.invoke(cli.app, ["show", "private_-5000_deadbeef", "--root", str(vault.root)])
+    assert r.exit_code == 1 and "no record dated before 1970" in r.output
+
+
 def test_keygen_file(tmp_path):
     out = tmp_path / "keys" / "vault.key"
     app = _keygen_app()

@@ -116,6 +116,25 @@ def test_in_place_upgrade(legacy_tree, vault):
     assert vault.read_record(bid) == conv
 
 
+def test_imported_records_are_listed_in_an_import_manifest_and_are_no_orphans(legacy_tree, vault, vh):
+    """Beside a pipeline's days, imported records are held against the import's own manifest, like any writer's."""
+    from resources.vault.day_writes import replace_day
+    from resources.vault.manifest_checks import check_manifests
+
+    root, thoughts, bad_id, conv, bid = legacy_tree
+    manifests = vault.root.parent.parent / "manifests"
+    replace_day(vault, manifests, "conversation_backups", vh.DAY,
+                vault.put_conversation_backups(vh.make_conversations(2), vh.DAY))
+    report = legacy.import_legacy(root, vault, manifests_root=manifests)
+    assert report.manifest is not None and report.manifest.parent == manifests / "import_legacy"
+    assert sorted(r.record_id for r in report.refs) == sorted([*thoughts, bid])
+    assert check_manifests(vault, manifests) == []
+    imported_backup = next(r for r in report.refs if r.record_id == bid)
+    (vault.root / imported_backup.path).unlink()
+    assert [(p.path, p.reason.split(":")[0]) for p in check_manifests(vault, manifests)] == [
+        (imported_backup.path, "missing")]
+
+
 SNAPSHOT_ID = "codebase_snapshot_1766577800"
 SNAPSHOT_TIME = 1766577800.75  # 2025-12-24T12:03:20Z
 CODEBASE = {

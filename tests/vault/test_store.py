@@ -27,7 +27,7 @@ def test_private_memories_layout_ids_and_round_trip(vault, vh):
         raw = (vault.root / ref.path).read_bytes()
         assert ref.bytes == len(raw)
         doc = json.loads(raw)
-        assert doc["encryption_version"] == "2" and doc["memory_id"] == ref.record_id
+        assert doc["encryption_version"] == "3" and doc["memory_id"] == ref.record_id
         assert doc["metadata"] == item.metadata and doc["timestamp"] == item.timestamp
         assert base64.b64decode(doc["encrypted_data"])[:4] == b"MIRV"
         rec = vault.read_record(ref.record_id)
@@ -65,15 +65,16 @@ def test_three_days_three_folders(vault, vh):
     assert sorted(p.name for p in (vault.root / "private_memory/2026/03").iterdir()) == ["01", "02", "03"]
 
 
-def test_index_merges_and_replace(vault, vh):
+def test_index_merges_and_removed_records_leave_it(vault, vh):
     items = vh.make_items(4)
-    vault.put_private_memories(items[:2], vh.DAY)
-    vault.put_private_memories(items[2:], vh.DAY)
+    refs = vault.put_private_memories(items[:2], vh.DAY)
+    refs += vault.put_private_memories(items[2:], vh.DAY)
     idx = vault.root / "private_memory/2026/03/01/index.json"
     assert len(json.loads(idx.read_bytes())["records"]) == 4
-    vault.put_private_memories(items[:1], vh.DAY, replace=True)
-    assert len(json.loads(idx.read_bytes())["records"]) == 1
+    assert vault.remove_records([r.path for r in refs[1:]] + [refs[3].path]) == [r.path for r in refs[1:]]
+    assert [e["id"] for e in json.loads(idx.read_bytes())["records"]] == [refs[0].record_id]
     assert len(list(idx.parent.glob("private_*.json"))) == 1
+    assert vault.verify() == []
 
 
 def test_conversation_backups(vault, vh):
@@ -237,13 +238,15 @@ def test_fast_json_paths_match_json_dumps(vault):
     for kind, ts, meta in (("thought", 1.5, {"b": 1, "a": "ü"}), ("ünï \"q\"", 1772193600, {}),
                            ("memory", 1772193600.123456, {"x": [1, 2.5, None]})):
         payload = {"thought": "héllo \u2028 \"x\"", "n": 1}
-        data = vault._private_wrapper("private_1_abcdef12", kind, ts, payload, meta)
-        doc = _json.loads(data)
-        assert data == wrapper_bytes(doc)
-        blob = base64.b64decode(doc["encrypted_data"])
-        plain = vault.unseal(blob, kind="private_memory", record_id="private_1_abcdef12")
-        assert plain == canonical_json({"kind": kind, "memory_id": "private_1_abcdef12", "payload": payload,
-                                        "timestamp": ts})
+        for imported in (None, "mira-1.0"):
+            data = vault._private_wrapper("private_1_abcdef12", kind, ts, payload, meta, imported_from=imported)
+            doc = _json.loads(data)
+            assert data == wrapper_bytes(doc)
+            blob = base64.b64decode(doc["encrypted_data"])
+            plain = vault.unseal(blob, kind="private_memory", record_id="private_1_abcdef12")
+            sealed = {"kind": kind, "memory_id": "private_1_abcdef12", "metadata": meta, "payload": payload,
+                      "timestamp": ts}
+            assert plain == canonical_json(sealed if imported is None else dict(sealed, imported_from=imported))
 
 
 def test_iter_records_matches_refs(vault, vh):
@@ -252,13 +255,13 @@ def test_iter_records_matches_refs(vault, vh):
     assert sorted(vault.iter_records(), key=lambda r: r.path) == sorted(refs, key=lambda r: r.path)
 
 
-def test_replace_spares_imported_and_rebuild_index(vault, vh):
+def test_removal_touches_only_the_named_files_and_rebuild_index(vault, vh):
     items = vh.make_items(3)
-    vault.put_private_memories(items, vh.DAY)
+    refs = vault.put_private_memories(items, vh.DAY)
     imported = vault.put_private_record("private_1772193600000_0badc0de", "legacy", vh.TS, {"thought": "old"},
                                         {}, vh.DAY, imported_from="mira-1.0")
     assert json.loads((vault.root / imported.path).read_bytes())["imported_from"] == "mira-1.0"
-    vault.put_private_memories(items[:1], vh.DAY, replace=True)
+    vault.remove_records([r.path for r in refs[1:]])
     day = vault.root / "private_memory/2026/03/01"
     assert sorted(p.name for p in day.glob("private_*.json")) == sorted(
         [f"{vault.memory_id(items[0])}.json", "private_1772193600000_0badc0de.json"])
@@ -268,3 +271,15 @@ def test_replace_spares_imported_and_rebuild_index(vault, vh):
     assert [p.path for p in vault.verify()] == ["private_memory/2026/03/01/index.json"]
     assert vault.rebuild_private_index(vh.DAY) is True
     assert vault.verify() == [] and vault.rebuild_private_index(vh.DAY) is False
+
+
+def test_removal_refuses_paths_that_leave_the_vault_folders(vault, vh, tmp_path):
+    """Removal paths come from manifests outside the vault root: a doctored one must not reach other files."""
+    victim = tmp_path / "databases" / "keep.txt"
+    victim.parent.mkdir(parents=True, exist_ok=True)
+    victim.write_text("not the vault's")
+    for bad in ("private_memory/../../keep.txt", "conversation_backups/../../keep.txt", "tables/x.parquet",
+                "private_memory/2026/03/01/.hidden.json"):
+        with pytest.raises(VaultError, match="not a private memory or conversation backup path"):
+            vault.remove_records([bad])
+    assert victim.exists()

@@ -9,10 +9,11 @@ import math
 from datetime import datetime, timezone
 from typing import Any
 
-from resources.vault.ids import id_problem
+from resources.vault.ids import TIMESTAMP_RANGE_TEXT, id_problem, timestamp_problem
 from resources.vault.ids import json_type_name as type_name
 
 MAX_INT = 2**63 - 1  # int64 column
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 class RecordError(ValueError):
@@ -33,7 +34,8 @@ def _is_number(value: Any) -> bool:
 
 
 def parse_timestamp(value: Any) -> float:
-    """ISO-8601 string (offset or Z; naive = UTC) or epoch seconds -> float epoch seconds UTC.
+    """ISO-8601 string (offset or Z; naive = UTC) or epoch seconds -> float epoch seconds UTC, within the
+    accepted range (1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z: timestamps become parts of vault ids).
 
     Raises ValueError with a message that doesn't contain the value.
     """
@@ -41,11 +43,8 @@ def parse_timestamp(value: Any) -> float:
         try:
             ts = float(value)
         except OverflowError:
-            raise ValueError("not a finite number") from None
-        if not math.isfinite(ts):
-            raise ValueError("not a finite number")
-        return ts
-    if isinstance(value, str):
+            raise ValueError(f"out of range ({TIMESTAMP_RANGE_TEXT})") from None
+    elif isinstance(value, str):
         text = value.strip()
         try:
             dt = datetime.fromisoformat(text)
@@ -53,8 +52,13 @@ def parse_timestamp(value: Any) -> float:
             raise ValueError("not an ISO-8601 timestamp or epoch seconds") from None
         if dt.tzinfo is None:
             dt = dt.replace(tzinfo=timezone.utc)
-        return dt.timestamp()
-    raise ValueError(f"must be an ISO-8601 string or epoch seconds, got {type_name(value)}")
+        ts = (dt - EPOCH).total_seconds()
+    else:
+        raise ValueError(f"must be an ISO-8601 string or epoch seconds, got {type_name(value)}")
+    problem = timestamp_problem(ts)
+    if problem:
+        raise ValueError(problem)
+    return ts
 
 
 class FieldChecker:

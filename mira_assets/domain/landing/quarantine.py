@@ -32,7 +32,9 @@ def quarantine_bytes(day: LandingDay, seal: Callable[[bytes], bytes] | None) -> 
     for q in day.quarantined:
         raw_bytes = q.raw.encode("utf-8", errors="surrogateescape")
         entry: dict[str, Any] = {"source_file": q.source_file, "line_number": q.line_number, "reason": q.reason}
-        if sensitive:
+        if q.omitted_bytes:
+            entry["raw_omitted_bytes"] = q.omitted_bytes  # too long to keep: the landing file still holds it
+        elif sensitive:
             entry["raw_sealed"] = base64.b64encode(seal(raw_bytes)).decode("ascii")
         else:
             try:
@@ -49,7 +51,7 @@ def write_quarantine(quarantine_root: Path, day: LandingDay,
 
     Each line: ``{source_file, line_number, reason, raw}`` -- for SENSITIVE_STREAMS ``raw_sealed``
     (base64 of ``seal(raw bytes)``) instead of ``raw``; a non-sensitive line that isn't UTF-8 is kept
-    as ``raw_b64``. Rerunning with a deterministic ``seal`` rewrites identical bytes (a no-op).
+    as ``raw_b64``; a line over the length limit only as ``raw_omitted_bytes`` (its length). Rerunning with a deterministic ``seal`` rewrites identical bytes (a no-op).
     """
     check_stream(day.stream)
     if day.stream in SENSITIVE_STREAMS and seal is None:

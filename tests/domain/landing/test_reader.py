@@ -59,3 +59,54 @@ def test_missing_day_is_an_empty_day(landing_root, tmp_path):
 def test_layout_helpers(tmp_path):
     assert L.landing_day_path(tmp_path, "memories", date(2026, 11, 1)) == tmp_path / "memories" / "2026-11-01"
     assert L.quarantine_path(tmp_path, "facts", "2026-11-01") == tmp_path / "facts" / "2026-11-01.jsonl"
+
+
+def test_a_20_mb_line_is_quarantined_by_its_length_without_being_held_in_memory(kit, landing_root, tmp_path):
+    """The limit is MAX_LINE_BYTES (4 MiB); the reader streams, so a day with a 20 MB line costs a few limits'
+    worth of memory (not the file's size, twice over) and no time, the lines around it are read as usual, and the quarantine keeps the
+    line's length (the landing file still holds the line)."""
+    import time
+    import tracemalloc
+
+    from mira_assets.domain.landing.reader import MAX_LINE_BYTES
+
+    folder = landing_root / "conversations" / kit.DAY.isoformat()
+    folder.mkdir(parents=True)
+    big = 20_000_000
+    good = [kit.good("conversations", conversation_id=f"c{i}") for i in (1, 2)]
+    with open(folder / "part-000.jsonl", "w", encoding="utf-8") as f:
+        f.write(json.dumps(good[0]) + "\r\n")
+        head = '{"conversation_id": "huge", "messages": [{"role": "user", "timestamp": 1793527200, "content": "'
+        f.write(head + "x" * (big - len(head) - 4) + '"}]}' + "\r\n")
+        f.write(json.dumps(good[1]) + "\n")
+    tracemalloc.start()
+    started = time.process_time()
+    day = L.read_landing_day(landing_root, "conversations", kit.DAY)
+    seconds = time.process_time() - started
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+
+    assert [r["conversation_id"] for r in day.records] == ["c1", "c2"]
+    [q] = day.quarantined
+    assert (q.line_number, q.reason) == (2, f"line: longer than {MAX_LINE_BYTES} bytes ({big + 1} bytes)")
+    assert q.raw == "" and q.omitted_bytes == big + 1  # the "\r" of the line end counts: it is not "\r\n" split
+    assert peak < 3 * MAX_LINE_BYTES, f"peak {peak / 1e6:.1f} MB while reading a day with a 20 MB line"
+    assert seconds < 2.0
+    entry = json.loads(L.quarantine_bytes(day, seal=lambda raw: b"sealed:" + raw).decode())
+    assert entry["raw_omitted_bytes"] == big + 1 and "raw_sealed" not in entry and "raw" not in entry
+
+
+def test_a_line_of_exactly_the_limit_is_read_and_one_byte_more_is_not(kit, landing_root, monkeypatch):
+    from mira_assets.domain.landing import reader
+
+    monkeypatch.setattr(reader, "MAX_LINE_BYTES", 64)
+    folder = landing_root / "facts" / kit.DAY.isoformat()
+    folder.mkdir(parents=True)
+    exact = b'{"id": "f1", "content": "' + b"a" * 30 + b'", "timestamp": 1793527200}'
+    exact = exact.replace(b"a" * 30, b"a" * (30 + 64 - len(exact)))
+    assert len(exact) == 64
+    over = exact.replace(b'"f1"', b'"f22"')
+    (folder / "part-000.jsonl").write_bytes(b"\xef\xbb\xbf" + exact + b"\r\n" + over + b"\r\n" + over + b"\n" + exact)
+    lines = list(reader.iter_lines(folder / "part-000.jsonl", limit=64))
+    assert [(n, line is not None, size) for n, line, size in lines] == [(1, True, 64), (2, False, 66), (3, False, 65),
+                                                                         (4, True, 64)]
