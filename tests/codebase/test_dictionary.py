@@ -181,7 +181,7 @@ def test_prune_keeps_the_dictionary_while_a_snapshot_needs_it(store, small_files
 
 def test_training_holds_file_heads_not_the_tree(store, tmp_path, helpers):
     """4,000 small files (37 MB): the walk held back for training and the samples stay a bounded
-    few MiB (2,048 heads of 4 KiB), far below the tree, which is never held."""
+    few MiB (1,024 heads of 4 KiB), far below the tree, which is never held."""
     import random
 
     rng = random.Random(3)  # fixed text: the same tree every run
