@@ -29,7 +29,7 @@ import math
 import random
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from mira_assets.domain.demo_content import (ASSISTANT_LINES, BREAKTHROUGH_INSIGHTS, DEMO_FACTS, DEMO_MEMORY_TOPICS,
                                              DEMO_ROUTINE, FACT_SOURCES, FALSE_TAGS, INSIGHTS, ROUTINE_PASS_STARTS,
@@ -353,24 +353,35 @@ def write_jsonl(path: Path, lines: Iterable[str]) -> bool:
     return True
 
 
+def write_demo_days(out: Path, start: date | str, days: int,
+                    write_stream_day: Callable[[Path, str, date, int], dict[str, int]]) -> dict[str, int]:
+    """The loop every demo scale shares: `write_stream_day(path, stream, day, day_index)` writes one stream's day
+    to `path` (``out/<stream>/<YYYY-MM-DD>/part-000.jsonl``) and returns what it counted; the sums come back,
+    with every stream and ``"malformed"`` present."""
+    if days < 1:
+        raise ValueError("days must be at least 1")
+    if isinstance(start, str):
+        start = date.fromisoformat(start)
+    counts: dict[str, int] = {s: 0 for s in STREAMS}
+    counts["malformed"] = 0
+    for day_index in range(days):
+        day = start + timedelta(days=day_index)
+        for stream in STREAMS:
+            for key, n in write_stream_day(Path(out) / stream / day.isoformat() / PART_NAME, stream, day,
+                                           day_index).items():
+                counts[key] = counts.get(key, 0) + n
+    return counts
+
+
 def generate_demo_data(out: Path, start: date, days: int, seed: int) -> dict[str, int]:
     """Write ``out/<stream>/<YYYY-MM-DD>/part-000.jsonl`` for each stream and day.
 
     Returns the number of valid records per stream (all days together) plus ``"malformed"``:
     the number of lines that are broken on purpose (all streams and days).
     """
-    if days < 1:
-        raise ValueError("days must be at least 1")
-    if isinstance(start, str):
-        start = date.fromisoformat(start)
-    out = Path(out)
-    counts: dict[str, int] = {s: 0 for s in STREAMS}
-    counts["malformed"] = 0
-    for day_index in range(days):
-        day = start + timedelta(days=day_index)
-        for stream in STREAMS:
-            lines, bad = demo_day_lines(stream, day, seed, day_index)
-            write_jsonl(out / stream / day.isoformat() / PART_NAME, lines)
-            counts[stream] += len(lines) - bad
-            counts["malformed"] += bad
-    return counts
+    def write(path: Path, stream: str, day: date, day_index: int) -> dict[str, int]:
+        lines, bad = demo_day_lines(stream, day, seed, day_index)
+        write_jsonl(path, lines)
+        return {stream: len(lines) - bad, "malformed": bad}
+
+    return write_demo_days(out, start, days, write)

@@ -20,10 +20,9 @@ from typing import Callable, Iterator
 
 from mira_assets.domain import demo_phrases as P
 from mira_assets.domain.demo_content import SOURCES, STAGES, SYSTEM_LINES, TOOL_LINES, USER_LINES
-from mira_assets.domain.demo_data import (MALFORMED_PER_STREAM_PER_DAY, PART_NAME, day_start, demo_rng,
-                                          evolution_route, iso_or_epoch, json_line, malformed_lines, memory_scores,
-                                          unit, write_jsonl)
-from mira_assets.domain.landing.contract import STREAMS
+from mira_assets.domain.demo_data import (MALFORMED_PER_STREAM_PER_DAY, day_start, demo_rng, evolution_route,
+                                          iso_or_epoch, json_line, malformed_lines, memory_scores, unit, write_demo_days,
+                                          write_jsonl)
 
 SECONDS_PER_DAY = 24 * 3600
 
@@ -241,20 +240,10 @@ def generate_realistic_data(out: Path, start: date, days: int, seed: int,
 
     Returns what ``generate_demo_data`` returns (valid records per stream, ``"malformed"``) plus
     ``"messages"`` (of all conversations) and ``"private_memories"``."""
-    if days < 1:
-        raise ValueError("days must be at least 1")
-    if isinstance(start, str):
-        start = date.fromisoformat(start)
-    out = Path(out)
-    counts: dict[str, int] = {s: 0 for s in STREAMS}
-    counts.update(malformed=0, messages=0, private_memories=0)
-    for day_index in range(days):
-        day = start + timedelta(days=day_index)
-        for stream in STREAMS:
-            lines = _DayLines(stream, day, day_index, seed, scale)
-            write_jsonl(out / stream / day.isoformat() / PART_NAME, lines)
-            counts[stream] += lines.valid
-            counts["malformed"] += lines.malformed
-            counts["messages"] += lines.messages
-            counts["private_memories"] += lines.private
-    return counts
+    def write(path: Path, stream: str, day: date, day_index: int) -> dict[str, int]:
+        lines = _DayLines(stream, day, day_index, seed, scale)
+        write_jsonl(path, lines)
+        return {stream: lines.valid, "malformed": lines.malformed, "messages": lines.messages,
+                "private_memories": lines.private}
+
+    return write_demo_days(out, start, days, write)
