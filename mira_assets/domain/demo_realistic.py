@@ -16,7 +16,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 from mira_assets.domain import demo_phrases as P
 from mira_assets.domain.demo_content import SOURCES, STAGES, SYSTEM_LINES, TOOL_LINES, USER_LINES
@@ -194,13 +194,17 @@ def _consciousness(rng: random.Random, day: date, day_index: int, scale: DayScal
 
 
 def _records(stream: str, rng: random.Random, day: date, day_index: int, scale: DayScale) -> Iterator[dict]:
-    makers: dict[str, Callable[..., Iterator[dict]]] = {
-        "conversations": _conversations, "private_thoughts": _thoughts, "memories": _memories, "facts": _facts}
+    if stream == "conversations":
+        return _conversations(rng, day, scale)
+    if stream == "private_thoughts":
+        return _thoughts(rng, day, scale)
+    if stream == "memories":
+        return _memories(rng, day, scale)
+    if stream == "facts":
+        return _facts(rng, day, scale)
     if stream == "consciousness":
         return _consciousness(rng, day, day_index, scale)
-    if stream not in makers:
-        raise ValueError(f"unknown landing stream {stream!r}")
-    return makers[stream](rng, day, scale)
+    raise ValueError(f"unknown landing stream {stream!r}")
 
 
 def _count(stream: str, scale: DayScale) -> int:
