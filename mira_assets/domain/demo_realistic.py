@@ -172,7 +172,7 @@ def _consciousness(rng: random.Random, day: date, day_index: int, scale: DayScal
     ordinary state in ten has public insights."""
     start = day_start(day)
     routes = ["flagged"] * 6 + ["spark"] * 5 + ["silent"] * 3 + ["edge"] * 4
-    special = dict(zip(rng.sample(range(scale.states), len(routes)), routes))
+    special = dict(zip(rng.sample(range(scale.states), min(len(routes), scale.states)), routes))
     per_stage = max(1, math.ceil(scale.states / len(STAGES)))
     for minute in range(scale.states):
         spark, breakthrough, insights = evolution_route(rng, minute, special)
@@ -219,7 +219,8 @@ class _DayLines:
     def __init__(self, stream: str, day: date, day_index: int, seed: int, scale: DayScale):
         self.records = _records(stream, demo_rng(seed, stream, day), day, day_index, scale)
         bad_rng = demo_rng(seed, f"{stream}:malformed", day)
-        self.bad_at = sorted(bad_rng.sample(range(1, _count(stream, scale) + 1), MALFORMED_PER_STREAM_PER_DAY))
+        last = max(1, _count(stream, scale))
+        self.bad_at = sorted(bad_rng.randint(1, last) for _ in range(MALFORMED_PER_STREAM_PER_DAY))
         self.bad_rng, self.stream, self.day, self.day_index = bad_rng, stream, day, day_index
         self.valid = self.malformed = self.messages = self.private = 0
 
@@ -236,6 +237,8 @@ class _DayLines:
                 self.bad_at.pop(0)
                 self.malformed += 1
                 yield pending.pop(0)
+        self.malformed += len(pending)  # a day shorter than planned: the rest go last
+        yield from pending
 
 
 def generate_realistic_data(out: Path, start: date, days: int, seed: int,
