@@ -12,6 +12,10 @@ DEMO_START ?= 2026-11-01
 DEMO_DAYS ?= 3
 DEMO_SEED ?= 7
 DEMO_KEY := $(MIRA_DATA)/demo-vault.key
+# The demo snapshots a small git repository with commits on the demo days (made by `mira demo-data`) and this
+# repository, unless MIRA_CODEBASES is set.
+DEMO_CODEBASE := $(MIRA_DATA)/demo_codebase
+demo ui: export MIRA_CODEBASES ?= [{"name": "demo-codebase", "path": "$(DEMO_CODEBASE)"}, {"name": "mira-storage", "path": "$(CURDIR)"}]
 
 # Use the configured key; without one, make (once) and use a demo key, loudly.
 define WITH_KEY
@@ -44,15 +48,19 @@ instance:
 demo: install instance
 	@$(WITH_KEY) \
 	if [ ! -d "$(MIRA_DATA)/landing" ]; then \
-	  $(BIN)/mira demo-data --out "$(MIRA_DATA)/landing" --start $(DEMO_START) --days $(DEMO_DAYS) --seed $(DEMO_SEED); \
-	else echo "Reusing demo landing data in $(MIRA_DATA)/landing"; fi; \
+	  $(BIN)/mira demo-data --out "$(MIRA_DATA)/landing" --start $(DEMO_START) --days $(DEMO_DAYS) --seed $(DEMO_SEED) \
+	    --codebase "$(DEMO_CODEBASE)"; \
+	else echo "Reusing demo landing data in $(MIRA_DATA)/landing"; \
+	  $(BIN)/mira demo-codebase --out "$(DEMO_CODEBASE)" --start $(DEMO_START) --days $(DEMO_DAYS); fi; \
 	$(BIN)/mira materialize --start $(DEMO_START) --days $(DEMO_DAYS); \
 	echo; echo "Done. Results under $(MIRA_DATA):"; \
 	echo "  vault (encrypted):  $(MIRA_DATA)/databases/lightning_vidmem"; \
 	echo "  ChromaDB:           $(MIRA_DATA)/databases/chromadb"; \
 	echo "  manifests:          $(MIRA_DATA)/manifests"; \
 	echo "  quarantine:         $(MIRA_DATA)/quarantine"; \
+	echo "  codebases:          $${MIRA_CODEBASES}"; \
 	echo "Try:  $(BIN)/mira search \"where does learning happen\"   (public insights are memories too)"; \
+	echo "      $(BIN)/mira search --collection htm_patterns --like mem-$(subst -,,$(DEMO_START))-routine5-stretching -n 8   (the HTM learns the daily routine: importance rises as surprise falls)"; \
 	echo "      $(BIN)/mira consciousness similar -n 3 --state '{\"level\": 0.7, \"emotional_resonance\": 0.6, \"spark_intensity\": 0.5, \"memory_coherence\": 0.6, \"evolution_stage\": \"advanced\"}'"; \
 	echo "Open the Dagster UI with: make ui   (then http://127.0.0.1:3000)"
 

@@ -18,6 +18,7 @@ app.add_typer(htm.app, name="htm")
 app.add_typer(consciousness.app, name="consciousness")
 app.command("keygen")(vault.keygen)
 app.command("demo-data")(demo.demo_data)
+app.command("demo-codebase")(demo.demo_codebase)
 app.command("search")(search.search)
 app.command("materialize")(pipeline.materialize)
 

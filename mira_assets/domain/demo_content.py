@@ -59,6 +59,19 @@ DEMO_MEMORY_TOPICS: tuple[DemoTopic, ...] = (
     DemoTopic("dream-journal", "Private dream journal: flying over a city made of libraries, every window a different century.", ("wonder",), True),
 )
 
+#: A daily routine: the same few memories in the same order, several times a day and every day
+#: (ids ``mem-<YYYYMMDD>-routine<pass>-<key>``). Same content, same vector: the HTM learns the sequence, so its
+#: surprise falls for the routine's later steps while the topics above, shuffled each day, stay novel.
+DEMO_ROUTINE: tuple[tuple[str, str], ...] = (
+    ("water-plants", "Routine: watered the balcony plants and turned the pots toward the light."),
+    ("feed-cat", "Routine: fed the cat and refilled her water bowl."),
+    ("stretching", "Routine: ten minutes of stretching on the living-room floor."),
+    ("plan-goals", "Routine: checked the calendar and wrote down three goals for the next hours."),
+)
+#: UTC hour and minute each pass of the routine starts at; its steps follow two minutes apart.
+ROUTINE_PASS_STARTS: tuple[tuple[int, int], ...] = ((7, 0), (10, 30), (13, 15), (16, 45), (20, 0))
+ROUTINE_STEP_MINUTES = 2
+
 DEMO_FACTS: tuple[tuple[str, str], ...] = (
     ("water-boiling", "Water boils at 100 degrees Celsius at sea-level atmospheric pressure."),
     ("light-speed", "The speed of light in a vacuum is 299,792,458 metres per second."),

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from mira_assets.domain import landing as L
-from mira_assets.domain.demo_content import DEMO_FACTS, DEMO_MEMORY_TOPICS
+from mira_assets.domain.demo_content import DEMO_FACTS, DEMO_MEMORY_TOPICS, DEMO_ROUTINE, ROUTINE_PASS_STARTS
 from mira_assets.domain.demo_data import MALFORMED_PER_STREAM_PER_DAY, generate_demo_data
 
 START = date(2026, 11, 1)
@@ -74,8 +74,10 @@ def test_malformed_lines_cover_the_kinds_of_mistakes(demo):
 
 def test_memories_are_plausible(demo):
     root, _ = demo
-    mems = L.read_landing_day(root, "memories", DAYS[0]).records
+    all_mems = L.read_landing_day(root, "memories", DAYS[0]).records
+    mems = [m for m in all_mems if "-routine" not in m["memory_id"]]
     assert len(mems) == len(DEMO_MEMORY_TOPICS) >= 38
+    assert len(all_mems) == len(mems) + len(DEMO_ROUTINE) * len(ROUTINE_PASS_STARTS)
     assert {m["memory_id"] for m in mems} == {f"mem-20261101-{t.key}" for t in DEMO_MEMORY_TOPICS}
     assert {m["source"] for m in mems} >= {"manual", "conversation", "analysis", "automated"}
     private = [m for m in mems if m["is_private"]]
@@ -91,6 +93,27 @@ def test_memories_are_plausible(demo):
         assert by_key[topic.key]["is_private"] is topic.private
     ids_all_days = [m["memory_id"] for d in DAYS for m in L.read_landing_day(root, "memories", d).records]
     assert len(ids_all_days) == len(set(ids_all_days))
+
+
+def test_a_routine_recurs_in_the_same_order_within_and_across_days(demo):
+    """The HTM can only learn what recurs: the routine's memories come back with the same text, in the same
+    order, with no other memory in between, five times a day, every day; the topics come in a new order daily."""
+    from mira_assets.domain.htm.days import feed_order
+
+    root, _ = demo
+    routine = [content for _, content in DEMO_ROUTINE]
+    topic_orders = []
+    for day in DAYS:
+        fed = feed_order(L.read_landing_day(root, "memories", day).records)
+        contents = [m["content"] for m in fed]
+        starts = [k for k, c in enumerate(contents) if c == routine[0]]
+        assert len(starts) == len(ROUTINE_PASS_STARTS)
+        for k in starts:
+            assert contents[k:k + len(routine)] == routine
+            assert all(not m["is_private"] and m["tags"] == {"routine": True} for m in fed[k:k + len(routine)])
+        assert sum(c in routine for c in contents) == len(routine) * len(ROUTINE_PASS_STARTS)
+        topic_orders.append([m["memory_id"].split("-", 2)[2] for m in fed if "-routine" not in m["memory_id"]])
+    assert len({tuple(order) for order in topic_orders}) == len(DAYS)
 
 
 def test_facts_conversations_consciousness_are_plausible(demo):
@@ -138,14 +161,14 @@ def test_cli_prints_counts_and_refuses_bad_dates(tmp_path):
     from mira_assets.cli.demo import app, demo_data
 
     runner = CliRunner()
-    result = runner.invoke(app, ["--out", str(tmp_path / "l"), "--start", "2026-11-01", "--days", "1",
-                                 "--seed", "3"])
+    result = runner.invoke(app, ["demo-data", "--out", str(tmp_path / "l"), "--start", "2026-11-01", "--days", "1",
+                                 "--seed", "3", "--no-codebase"])
     assert result.exit_code == 0, result.output
     for stream in L.STREAMS:
         assert stream in result.output
     assert "malformed" in result.output and "10 lines" in result.output
     assert (tmp_path / "l" / "facts" / "2026-11-01" / "part-000.jsonl").is_file()
-    bad = runner.invoke(app, ["--out", str(tmp_path / "l"), "--start", "11/01/2026"])
+    bad = runner.invoke(app, ["demo-data", "--out", str(tmp_path / "l"), "--start", "11/01/2026"])
     assert bad.exit_code == 1 and "--start" in bad.output
     assert callable(demo_data)
 
