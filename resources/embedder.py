@@ -92,10 +92,12 @@ class Embedder:
     dimension = DIMENSION
 
     def __init__(self, device: str = "cpu", batch_size: int = DEFAULT_BATCH_SIZE,
-                 model_dir: Optional[Path] = None, expected_sha256: str = WEIGHTS_SHA256):
+                 model_dir: Optional[Path] = None, expected_sha256: str = WEIGHTS_SHA256,
+                 workers: Optional[int] = None):
         if batch_size < 1:
             raise EmbedderError(f"batch_size must be >= 1, got {batch_size}")
         self.batch_size = int(batch_size)
+        self.workers = max(1, int(workers if workers is not None else (os.cpu_count() or 1)))
         self.model_dir = Path(model_dir) if model_dir else packaged_model_dir()
         self.weights_sha256 = verify_weights(self.model_dir, expected_sha256)
         _offline_environment()
@@ -132,9 +134,47 @@ class Embedder:
         return out
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        vectors = self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
-                                    convert_to_numpy=True, show_progress_bar=False)
-        return np.asarray(vectors, dtype=np.float32)
+        if self.device != "cpu":
+            vectors = self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+                                        convert_to_numpy=True, show_progress_bar=False)
+            return np.asarray(vectors, dtype=np.float32)
+        return self._encode_cpu(texts)
+
+    def _encode_cpu(self, texts: list[str]) -> np.ndarray:
+        """The batches sentence-transformers would cut (texts sorted by length, `batch_size` each), run side by
+        side on one torch thread each.
+
+        Small batches keep torch's intra-op threads idle much of the time; one thread per batch and `workers`
+        batches at once embed 1.5-1.8x more texts per second on 2 cores (bench_embedding_batches.py), and a
+        text's vector no longer depends on how many cores the machine has. Tokenizing stays on the calling
+        thread (a Hugging Face tokenizer is not safe to share between threads)."""
+        import torch
+
+        order = np.argsort([-len(t) for t in texts])  # the order SentenceTransformer.encode uses
+        batches = [order[i:i + self.batch_size] for i in range(0, len(texts), self.batch_size)]
+        features = [self.model.preprocess([texts[i] for i in idx]) for idx in batches]
+
+        def embed(batch_features: dict) -> np.ndarray:
+            torch.set_num_threads(1)  # per thread: OpenMP keeps the setting per calling thread
+            with torch.inference_mode():
+                out = self.model.forward(dict(batch_features))["sentence_embedding"]
+                return torch.nn.functional.normalize(out, p=2, dim=1).float().numpy()
+
+        out = np.empty((len(texts), DIMENSION), dtype=np.float32)
+        caller_threads = torch.get_num_threads()
+        try:
+            if self.workers == 1 or len(batches) == 1:
+                for idx, f in zip(batches, features):
+                    out[idx] = embed(f)
+            else:
+                from concurrent.futures import ThreadPoolExecutor
+
+                with ThreadPoolExecutor(min(self.workers, len(batches)), thread_name_prefix="minilm") as pool:
+                    for idx, vectors in zip(batches, pool.map(embed, features)):
+                        out[idx] = vectors
+        finally:
+            torch.set_num_threads(caller_threads)
+        return out
 
     def encode_one(self, text: str) -> np.ndarray:
         return self.encode([text])[0]

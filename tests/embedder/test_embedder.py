@@ -51,3 +51,21 @@ def test_progress_chunks_give_the_same_vectors(embedder):
     chunked = embedder.encode(texts, progress=seen.append)
     assert sum(seen) == 150
     assert np.allclose(chunked, embedder.encode(texts), atol=1e-5)
+
+
+def test_a_texts_vector_does_not_depend_on_how_many_batches_run_at_once(embedder):
+    """Batches run side by side on one torch thread each, so one core or many give the same bits, and the
+    caller's torch thread setting is left as it was."""
+    import torch
+
+    from resources.embedder import cached_embedder
+
+    texts = [f"memory {i}: " + "notes on the nightly backup " * (i % 9) for i in range(300)]
+    threads = torch.get_num_threads()
+    side_by_side = embedder.encode(texts)
+    one_at_a_time = Embedder(workers=1).encode(texts)
+    assert embedder.workers >= 1 and cached_embedder("cpu", 64) is embedder
+    assert np.array_equal(side_by_side, one_at_a_time)
+    assert torch.get_num_threads() == threads
+    direct = embedder.model.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
+    assert np.allclose(side_by_side, direct, atol=1e-6)
