@@ -67,6 +67,33 @@ def collection(context: dg.AssetExecutionContext) -> None:
     _log("collection", context.partition_key)
 
 
+@dg.sensor(asset_selection=dg.AssetSelection.all(), minimum_interval_seconds=30,
+           default_status=dg.DefaultSensorStatus.RUNNING)
+def catch_up(context: dg.SensorEvaluationContext):
+    """Complete landing days (a `<day>.complete` marker) not yet materialized -> one asset backfill, in order."""
+    from dagster._core.definitions.assets.graph.asset_graph_subset import AssetGraphSubset
+    from dagster._core.definitions.events import AssetKeyPartitionKey
+    from dagster._core.execution.backfill import BulkActionsFilter, BulkActionStatus
+
+    landing_dir = _dir() / "landing"
+    complete = sorted(p.name.removesuffix(".complete") for p in landing_dir.glob("*.complete"))
+    asset_graph = context.repository_def.asset_graph
+    keys = sorted(asset_graph.materializable_asset_keys)
+    # A day is done when every asset has it; the last asset in the order is enough only with a linear graph.
+    done = set.intersection(*(set(context.instance.get_materialized_partitions(k)) for k in keys))
+    in_flight = set()
+    for backfill in context.instance.get_backfills(filters=BulkActionsFilter(statuses=[BulkActionStatus.REQUESTED])):
+        in_flight |= set(backfill.tags.get("mira/days", "").split())
+    todo = [d for d in complete if d not in done and d not in in_flight and d in daily.get_partition_keys()]
+    if not todo:
+        return dg.SkipReason(f"{len(complete)} complete day(s), none left to materialize")
+    subset = AssetGraphSubset.from_asset_partition_set(
+        {AssetKeyPartitionKey(k, d) for k in keys for d in todo}, asset_graph)
+    context.log.info(f"catch-up: asset backfill of {len(todo)} day(s) {todo[0]}..{todo[-1]}")
+    return dg.SensorResult(run_requests=[dg.RunRequest.for_asset_graph_subset(
+        subset, tags={"mira/days": " ".join(todo), "mira/launched_by": "catch_up"})])
+
+
 toy_job = dg.define_asset_job("toy_job", selection=dg.AssetSelection.all(), partitions_def=daily)
 
-defs = dg.Definitions(assets=[landing, learner, patterns, collection], jobs=[toy_job], executor=dg.in_process_executor)
+defs = dg.Definitions(assets=[landing, learner, patterns, collection], jobs=[toy_job], sensors=[catch_up], executor=dg.in_process_executor)
