@@ -27,7 +27,15 @@ def main() -> int:
         run = runner.create_run("daily_storage_job", day, QUIET)
         print(f"run {run.run_id} for {day}", flush=True)
         started = time.perf_counter()
-        finished = runner.execute(run)
+        # The UI's Terminate marks the run CANCELING; this thread turns that into an interrupt here.
+        from dagster._core.execution.run_cancellation_thread import start_run_cancellation_thread
+
+        thread, stop = start_run_cancellation_thread(instance, run.run_id)
+        try:
+            finished = runner.execute(run)
+        finally:
+            stop.set()
+            thread.join(10)
         print(f"{day}: {finished.status.value} in {time.perf_counter() - started:.1f} s", flush=True)
         if finished.status != dg.DagsterRunStatus.SUCCESS:
             failed.append(day)
