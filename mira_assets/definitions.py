@@ -27,6 +27,7 @@ from typing import Any, Optional, Sequence
 import dagster as dg
 
 from jobs.codebase_restore import restore_codebase_job
+from jobs.catch_up import catch_up_sensor
 from jobs.daily import daily_storage_job, nightly_storage_schedule
 from jobs.vault_maintenance import import_legacy_vault_job, rotate_vault_key_job, verify_vault_job
 from mira_assets.assets import (codebase, consciousness, conversations, evolution, facts, htm, memories,
@@ -108,6 +109,7 @@ def build_definitions(resources: Mapping[str, Any], partitions: Optional[dg.Part
         assets=storage_assets(partitions),
         jobs=[daily_job, *MAINTENANCE_JOBS],
         schedules=[nightly_storage_schedule(daily_job)],
+        sensors=[catch_up_sensor()],
         resources=dict(resources),
         executor=executor or interruptible_in_process_executor,
     )

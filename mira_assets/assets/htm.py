@@ -9,6 +9,7 @@ patterns sealed (domain/htm/step_tables.py). `htm_patterns` puts the public ones
 """
 
 import time
+from datetime import date
 
 import dagster as dg
 import pandas as pd
@@ -23,6 +24,7 @@ from mira_assets.domain.htm.patterns import HTM_COLLECTION, HTM_DESCRIPTION, HTM
 from mira_assets.domain.htm.step_tables import (public_steps_path, read_public_steps, write_private_patterns,
                                                 write_public_steps)
 from mira_assets.domain.landing.frames import frame_records
+from mira_assets.domain.landing.reader import stream_days
 from resources.chroma_resource import ChromaResource
 from resources.data_root_resource import DataRootResource
 from resources.embedder_resource import EmbedderResource
@@ -53,7 +55,7 @@ def build_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinitio
     def htm_state(context: dg.AssetExecutionContext, memories: pd.DataFrame, data_root: DataRootResource,
                   vault: VaultResource, embedder: EmbedderResource, htm: HTMResource) -> dg.MaterializeResult:
         """The HTM hierarchy after the day's memories (public and private, by timestamp then id), continuing the
-        previous day's state; sealed in the vault. Fresh only when no earlier day has a state."""
+        previous day's state; sealed in the vault. Fresh only on the first day that has memories."""
         started = time.perf_counter()
         day = partition_day(context)
         layout = data_root.layout()
@@ -64,7 +66,10 @@ def build_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinitio
         files = HTMStateFiles(vault.get_vault())
         saved = files.days()
         try:
-            previous = state_to_continue(saved, day)
+            # Days with memories since the first partition: the first of them is where HTM starts fresh.
+            first = date.fromisoformat(partitions.get_first_partition_key())
+            with_memories = [d for d in stream_days(layout.landing, "memories") if d >= first]
+            previous = state_to_continue(saved, day, with_memories)
         except HTMDayOrderError as exc:
             raise dg.Failure(description=str(exc)) from None
         loaded = files.read(previous) if previous is not None else None

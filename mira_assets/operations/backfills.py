@@ -62,12 +62,13 @@ class BackfillProgress:
 
 def launch_asset_backfill(instance: dg.DagsterInstance, asset_graph, days: Sequence[str],
                           asset_keys: Sequence[dg.AssetKey], *, title: str,
-                          tags: dict[str, str] | None = None) -> str:
-    """Record an asset backfill of ``asset_keys`` over ``days`` (what Materialize -> date range creates)."""
+                          tags: dict[str, str] | None = None, run_config: dict | None = None) -> str:
+    """Record an asset backfill of ``asset_keys`` over ``days`` (what Materialize -> date range creates);
+    ``run_config`` applies to each of its runs."""
     backfill = PartitionBackfill.from_asset_partitions(
         backfill_id=make_new_backfill_id(), asset_graph=asset_graph, partition_names=list(days),
         asset_selection=list(asset_keys), backfill_timestamp=get_current_timestamp(), tags=dict(tags or {}),
-        dynamic_partitions_store=instance, all_partitions=False, title=title, description=None, run_config=None)
+        dynamic_partitions_store=instance, all_partitions=False, title=title, description=None, run_config=run_config)
     instance.add_backfill(backfill)
     return backfill.backfill_id
 

@@ -19,8 +19,7 @@ from resources.vault.atomic import atomic_write
 
 MARKER_DIR = "_complete"
 DEMO_PRODUCER = "mira demo-data"
-DEMO_NOTE = ("demo data: every stream and day holds a few malformed lines on purpose, to show the quarantine "
-             "path (`mira demo-data`); on the demo these warnings are expected")
+DEMO_NOTE = "expected on the demo: `mira demo-data` writes a few malformed lines per stream and day on purpose"
 
 
 @dataclass(frozen=True)
