@@ -1,8 +1,10 @@
-"""Servers the ops tests start on 127.0.0.1, each on a free port, each stopped by the test that started it.
+"""Servers the operations tests start on 127.0.0.1, each on a free port, each stopped by the test that
+started it.
 
 PostgreSQL refuses to run as root: as root, initdb and pg_ctl run as the `postgres` user (runuser), in a
-temporary folder that user owns. Redis runs as whoever runs the tests. `dagster dev` is started in its own
-session (setsid) so that stopping it stops its whole process group (webserver, daemon, code servers).
+temporary folder that user owns. Redis and Chroma run as whoever runs the tests. `dagster dev`, the daemon
+and Celery workers are started in their own session (setsid) so that stopping one stops its whole process
+group (webserver, daemon, code servers, worker children).
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+BIN = Path(sys.executable).parent  # the test interpreter's environment: dagster, dagster-daemon, chroma, ...
+
+
 def pg_bin() -> Path:
     """Debian installs each major version under /usr/lib/postgresql/<major>/bin; take the newest."""
     found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]))
@@ -28,6 +33,13 @@ def pg_bin() -> Path:
 
 REDIS_SERVER = Path("/usr/bin/redis-server")
 CHROMIUM = Path("/usr/bin/chromium")
+
+
+def default_signals() -> None:
+    """In the child before exec: SIGINT back to its default. A test run started in the background (CI, `&`)
+    ignores SIGINT and every child inherits that; Dagster maps SIGTERM to the SIGINT handler, so `dagster dev`
+    would then ignore both and a run would ignore Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def require(path: Path, apt_package: str) -> None:
@@ -75,7 +87,7 @@ class Postgres:
 
     @property
     def env(self) -> dict[str, str]:
-        """What config/dagster-postgres.yaml reads."""
+        """What config/profiles/postgres.yaml reads."""
         return {"MIRA_PG_HOST": self.host, "MIRA_PG_PORT": str(self.port), "MIRA_PG_USER": self.user,
                 "MIRA_PG_PASSWORD": "", "MIRA_PG_DB": self.db}
 
@@ -132,29 +144,58 @@ def redis_server():
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def wait_for_http(url: str, process: subprocess.Popen, log_path: Path, timeout_s: float) -> None:
+    deadline = time.time() + timeout_s
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args[0]} exited {process.returncode}; see {log_path}")
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        if time.time() > deadline:
+            raise TimeoutError(f"nothing answered {url} within {timeout_s:.0f} s; see {log_path}")
+        time.sleep(0.5)
+
+
 @contextlib.contextmanager
-def dagster_dev(workspace: Path, env: dict[str, str], log_path: Path, timeout_s: float = 180):
-    """`dagster dev` on a free port; yields its base URL once the webserver answers /server_info."""
-    port = free_port()
-    dagster = Path(sys.executable).parent / "dagster"  # the test interpreter's environment
+def in_own_session(args: list[str], env: dict[str, str], log_path: Path, cwd: Path | None = None):
+    """A process (and its children) started in its own session, stopped with its whole group."""
     with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [str(dagster), "dev", "-w", str(workspace), "-h", "127.0.0.1", "-p", str(port)],
-            cwd=workspace.parent, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
+        process = subprocess.Popen(args, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True, preexec_fn=default_signals)
     try:
-        deadline = time.time() + timeout_s
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"dagster dev exited {process.returncode}; see {log_path}")
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"{url}/server_info", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            if time.time() > deadline:
-                raise TimeoutError(f"dagster dev did not answer on {url} within {timeout_s:.0f} s; see {log_path}")
-            time.sleep(0.5)
-        yield url
+        yield process
     finally:
         stop_group(process, timeout_s=30)
+
+
+@contextlib.contextmanager
+def dagster_dev(workspace: Path, env: dict[str, str], log_path: Path, timeout_s: float = 180):
+    """`dagster dev` on a free port (webserver, daemon, code server); yields its base URL once it answers."""
+    port = free_port()
+    args = [str(BIN / "dagster"), "dev", "-w", str(workspace), "-h", "127.0.0.1", "-p", str(port)]
+    with in_own_session(args, env, log_path, cwd=workspace.parent) as process:
+        url = f"http://127.0.0.1:{port}"
+        wait_for_http(f"{url}/server_info", process, log_path, timeout_s)
+        yield url
+
+
+@contextlib.contextmanager
+def dagster_daemon(workspace: Path, env: dict[str, str], log_path: Path):
+    """`dagster-daemon run`: the backfill, sensor, schedule, run-queue and run-monitoring loops."""
+    with in_own_session([str(BIN / "dagster-daemon"), "run", "-w", str(workspace)], env, log_path,
+                        cwd=workspace.parent) as process:
+        yield process
+
+
+@contextlib.contextmanager
+def chroma_server(path: Path, log_path: Path, timeout_s: float = 60):
+    """The Chroma server that ships with chromadb, on a free port; yields the port."""
+    executable = BIN / "chroma"
+    require(executable, "chromadb (pip)")
+    port = free_port()
+    args = [str(executable), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)]
+    with in_own_session(args, {**os.environ, "ANONYMIZED_TELEMETRY": "False"}, log_path) as process:
+        wait_for_port(port, timeout_s, process)
+        yield port
