@@ -77,3 +77,14 @@ def test_run_monitoring_learns_from_the_launcher_which_workers_are_gone(instance
     fresh = instance.add_run(dg.DagsterRun(job_name="j", status=dg.DagsterRunStatus.STARTING,
                                            tags={HOST_TAG: socket.gethostname()}))
     assert launcher.check_run_worker_health(fresh).status == WorkerStatus.RUNNING
+
+
+def test_terminate_from_the_ui_reaches_runs_a_mira_process_executes(instance):
+    launcher = instance.run_launcher
+    alive = started_run(instance, os.getpid())
+    assert launcher.terminate(alive.run_id)
+    assert instance.get_run_by_id(alive.run_id).status == dg.DagsterRunStatus.CANCELING, "its process stops it"
+    dead = started_run(instance, killed_process(), holds_slot=True)
+    assert launcher.terminate(dead.run_id)
+    assert instance.get_run_by_id(dead.run_id).status == dg.DagsterRunStatus.CANCELED, "nobody else would"
+    assert instance.event_log_storage.get_concurrency_info("chroma").claimed_slots == []
