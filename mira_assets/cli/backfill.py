@@ -47,8 +47,9 @@ def selected_keys(graph, select: Optional[str]) -> list:
 def backfill(
     start: str = typer.Option(..., help="First day, YYYY-MM-DD."),
     end: str = typer.Option(..., help="Last day, YYYY-MM-DD (inclusive)."),
-    select: Optional[str] = typer.Option(None, help="Dagster asset selection, e.g. 'htm_state+' or "
-                                                    "'group:memories' (default: every asset)."),
+    select: Optional[str] = typer.Option(None, help="Dagster asset selection, e.g. '+key:htm_state' (htm_state "
+                                                    "and everything upstream of it), 'key:htm_state+' (it and "
+                                                    "everything downstream) or 'group:memories' (default: all)."),
     wait: bool = typer.Option(False, "--wait", help="Wait for the backfill: show progress, exit 1 naming the "
                                                     "failed partitions. Drives it when no daemon runs."),
     log_level: str = typer.Option("WARNING", help="Console log level of the backfill's runs (the event log "
@@ -94,8 +95,10 @@ def backfill(
 def wait_with_progress(context, backfill_id: str):
     from tqdm import tqdm
 
-    from mira_assets.operations.backfills import BackfillInterrupted, wait_for_backfill
+    from mira_assets.operations.backfills import BackfillInterrupted, daemon_drives_backfills, wait_for_backfill
 
+    typer.echo("a Dagster daemon runs backfills on this instance: waiting for it" if daemon_drives_backfills(
+        context.instance) else "no Dagster daemon runs: running the backfill here", err=True)
     bar = tqdm(desc="backfill", unit="partition", file=sys.stderr, disable=None)
 
     def show(progress, driving: bool) -> None:

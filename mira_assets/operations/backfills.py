@@ -114,6 +114,15 @@ def advance(context, backfill_id: str, logger: logging.Logger) -> None:
                 logger.warning(f"backfill {backfill_id}: {error.message.strip()}")
 
 
+def execute_queued_run(instance: dg.DagsterInstance, run: dg.DagsterRun, on_event=None) -> dg.DagsterRun:
+    """Take a queued run off the queue and execute it here (tagged with this host and pid for the dead-run
+    check): what launching records first (DagsterInstance.launch_run), then a run worker's work."""
+    instance.add_run_tags(run.run_id, host_tags(os.getpid()))
+    instance.report_dagster_event(DagsterEvent(event_type_value=DagsterEventType.PIPELINE_STARTING.value,
+                                               job_name=run.job_name), run_id=run.run_id)
+    return execute_here(instance, instance.get_run_by_id(run.run_id), on_event)
+
+
 def execute_queued_runs(context, backfill_id: str, on_event=None) -> int:
     """Execute, here and oldest first, the runs the backfill queued; stop when a daemon takes over.
     Returns how many ran. Raises BackfillInterrupted when a run was interrupted by Ctrl-C."""
@@ -122,11 +131,7 @@ def execute_queued_runs(context, backfill_id: str, on_event=None) -> int:
     for run in backfill_runs(instance, backfill_id, statuses=[dg.DagsterRunStatus.QUEUED]):
         if daemon_drives_backfills(instance):
             break
-        instance.add_run_tags(run.run_id, host_tags(os.getpid()))
-        # What launching a run records first (DagsterInstance.launch_run), then the run worker's work, here.
-        instance.report_dagster_event(DagsterEvent(event_type_value=DagsterEventType.PIPELINE_STARTING.value,
-                                                   job_name=run.job_name), run_id=run.run_id)
-        finished = execute_here(instance, instance.get_run_by_id(run.run_id), on_event)
+        finished = execute_queued_run(instance, run, on_event)
         executed += 1
         if finished.tags.get(RUN_FAILURE_REASON_TAG) == "UNEXPECTED_TERMINATION":
             raise BackfillInterrupted(f"run {run.run_id} of backfill {backfill_id} was interrupted")

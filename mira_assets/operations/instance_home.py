@@ -8,7 +8,7 @@ workers) pay nothing. Dagster's own processes (`dagster dev`, the daemon, Celery
 open the home once with `mira instance init` (`make instance`) before starting them.
 
 The instance configuration is `config/dagster.yaml` with the named profiles of `config/profiles/` merged over
-it (`postgres`, `celery-worker`, ...): a mapping merges key by key, anything else replaces.
+it (`postgres`): a mapping merges key by key, anything else replaces.
 """
 
 from __future__ import annotations

@@ -1,80 +1,51 @@
-"""The Celery profile: one day of the toy graph runs its steps on two Celery workers over Redis."""
+"""The Celery executor: with MIRA_EXECUTOR=celery, `mira materialize` orchestrates a demo day whose steps run on two
+Celery workers over Redis (both on loopback), on the real definitions."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
+import contextlib
 import time
-from pathlib import Path
 
 import dagster as dg
 import psutil
+import pytest
 
-from ops.helpers import ROOT, TOY, instance_home, learner_order
-from ops.servers import stop_group
-
-
-ORCHESTRATE = """
-import os, sys
-from pathlib import Path
-import dagster as dg
-from ops.helpers import run_day_through_location
-with dg.DagsterInstance.get() as instance:
-    result = run_day_through_location(instance, Path(sys.argv[1]), "toy_job", "2026-11-01")
-print(result.run_id, os.getpid())
-"""
+from operations.helpers import BIN, DAYS, ROOT, new_site, runs_of, wait_until
+from operations.servers import in_own_session
 
 
-def start_worker(name: str, env: dict, log: Path) -> subprocess.Popen:
-    bin_dir = Path(sys.executable).parent
-    with open(log, "w") as out:
-        return subprocess.Popen(
-            [str(bin_dir / "dagster-celery"), "worker", "start", "-A", "dagster_celery.app",
-             "-y", str(ROOT / "config" / "profiles" / "celery-worker.yaml"), "-n", name, "-l", "INFO",
-             "--", "--concurrency=1"],
-            cwd=TOY, env={**os.environ, **env, "PATH": f"{bin_dir}:{os.environ['PATH']}"},
-            stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+@contextlib.contextmanager
+def celery_worker(name: str, env: dict, log):
+    args = [str(BIN / "dagster-celery"), "worker", "start", "-A", "dagster_celery.app",
+            "-y", str(ROOT / "config" / "celery-worker.yaml"), "-n", name, "-l", "INFO", "--", "--concurrency=1"]
+    with in_own_session(args, {**env, "PATH": f"{BIN}:{env['PATH']}"}, log, cwd=ROOT) as process:
+        yield process
 
 
-def wait_ready(logs: list[Path], timeout_s: float = 120) -> None:
-    deadline = time.time() + timeout_s
-    while time.time() < deadline:
-        if all(log.exists() and " ready." in log.read_text() for log in logs):
-            return
-        time.sleep(0.5)
-    raise TimeoutError("celery workers not ready: " + " | ".join(log.read_text()[-400:] for log in logs))
+def family(pid: int) -> set[int]:
+    process = psutil.Process(pid)
+    return {pid} | {child.pid for child in process.children(recursive=True)}
 
 
-def test_one_day_runs_on_two_celery_workers(tmp_path, toy_dir, redis_url, monkeypatch):
-    home = instance_home(tmp_path / "dagster_home")
-    env = {"DAGSTER_HOME": str(home), "TOY_DIR": str(toy_dir), "MIRA_EXECUTOR": "celery",
-           "MIRA_CELERY_BROKER": redis_url, "MIRA_CELERY_BACKEND": redis_url.replace("/0", "/1")}
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(TOY)
-    dg.DagsterInstance.get().dispose()  # set the new home up once, before two workers open it at once
+@pytest.mark.slow
+def test_a_day_runs_its_steps_on_two_celery_workers(tmp_path, redis_url):
+    site = new_site(tmp_path, days=1, extra_env={
+        "MIRA_EXECUTOR": "celery", "MIRA_CELERY_BROKER": redis_url,
+        "MIRA_CELERY_BACKEND": redis_url.rsplit("/", 1)[0] + "/1"})
     logs = [tmp_path / "worker1.log", tmp_path / "worker2.log"]
-    workers = [start_worker(f"w{i}@%h", env, log) for i, log in enumerate(logs, 1)]
-    try:
-        wait_ready(logs)
-        worker_pids = {p.pid for w in workers for p in psutil.Process(w.pid).children(recursive=True)} | {w.pid for w in workers}
-        # The run is orchestrated in its own process, as `mira materialize` would: the code location reads
-        # MIRA_EXECUTOR when it loads, and a location loaded in this (test) process would stay loaded.
-        orchestrator = subprocess.run(
-            [sys.executable, "-c", ORCHESTRATE, str(TOY / "workspace.yaml")], cwd=TOY,
-            env={**os.environ, **env, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
-            capture_output=True, text=True, timeout=300)
-        assert orchestrator.returncode == 0, orchestrator.stderr[-2000:]
-        run_id, orchestrator_pid = orchestrator.stdout.split()[-2:]
-        with dg.DagsterInstance.get() as instance:
-            assert instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.SUCCESS
-            starts = instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_START)
-    finally:
-        for worker in workers:
-            stop_group(worker)
-    assert learner_order(toy_dir) == ["2026-11-01"]
-    step_pids = {int(line.split()[2]) for line in (toy_dir / "order.log").read_text().splitlines()}
-    assert int(orchestrator_pid) not in step_pids, "no step ran in the process that orchestrated the run"
-    assert step_pids <= worker_pids, "every step ran in a Celery worker's process"
-    assert len(starts) == 4
+    with celery_worker("w1@%h", site.env, logs[0]) as one, celery_worker("w2@%h", site.env, logs[1]) as two:
+        wait_until(lambda: all(" ready." in log.read_text() for log in logs if log.exists()) and
+                   all(log.exists() for log in logs), 120, "both Celery workers ready", every_s=0.5)
+        workers = family(one.pid) | family(two.pid)
+        started = time.time()
+        out = site.mira("materialize", "--start", DAYS[0])
+        print(f"one demo day on two Celery workers: {time.time() - started:.0f} s")
+    assert f"{DAYS[0]}: ok" in out.stdout, out.stderr[-3000:]
+    with site.instance() as instance:
+        [run] = runs_of(instance, **{"mira/launched_by": "mira materialize"})
+        starts = instance.all_logs(run.run_id, of_type=dg.DagsterEventType.STEP_START)
+    step_pids = {record.dagster_event.pid for record in starts}
+    print(f"{len(starts)} steps in worker processes {sorted(step_pids)}")
+    assert len(starts) == 17 and run.status == dg.DagsterRunStatus.SUCCESS
+    assert int(run.tags["mira/pid"]) not in step_pids, "no step ran in the process that orchestrated the run"
+    assert step_pids <= workers, "every step ran in a Celery worker's process"
