@@ -36,14 +36,17 @@ def open_for_runs():
 def init(
     profile: Optional[list[str]] = typer.Option(
         None, "--profile", help="Profile of config/profiles merged over config/dagster.yaml (repeatable), e.g. "
-                                "postgres."),
+                                "postgres. Without it, the profiles the home was set up with are kept."),
+    no_profiles: bool = typer.Option(False, "--no-profiles", help="Drop the profiles the home was set up with."),
 ) -> None:
     """Write DAGSTER_HOME/dagster.yaml from config/dagster.yaml (and profiles), set the home up once, and mark
     this machine's dead runs failed. Run it before `dagster dev`, `dagster-daemon run` or Celery workers."""
-    from mira_assets.operations.instance_home import InstanceHomeError, dagster_home, write_instance_yaml
+    from mira_assets.operations.instance_home import InstanceHomeError, dagster_home, profiles_of, write_instance_yaml
 
     try:
-        path = write_instance_yaml(dagster_home(), profile or ())
+        home = dagster_home()
+        profile = [] if no_profiles else (profile or profiles_of(home) or [])
+        path = write_instance_yaml(home, profile)
     except InstanceHomeError as exc:
         fail(str(exc))
     instance = open_for_runs()

@@ -94,7 +94,8 @@ def executor_for(environ: Mapping[str, str]) -> dg.ExecutorDefinition:
         try:
             from dagster_celery import celery_executor
         except ImportError:
-            raise ValueError(f"{EXECUTOR_VARIABLE}=celery needs dagster-celery: pip install 'mira-storage[ops]'") from None
+            raise ValueError(f"{EXECUTOR_VARIABLE}=celery needs dagster-celery: "
+                             f"pip install 'mira-storage[ops]'") from None
         return celery_executor.configured({"broker": {"env": "MIRA_CELERY_BROKER"},
                                            "backend": {"env": "MIRA_CELERY_BACKEND"}})
     raise ValueError(f"{EXECUTOR_VARIABLE} must be in_process or celery, got {name!r}")

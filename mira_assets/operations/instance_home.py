@@ -27,6 +27,7 @@ CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
 LOCK_NAME = ".instance-setup.lock"
 DONE_NAME = ".instance-setup.done"
 CONFIG_NAME = "dagster.yaml"
+PROFILES_HEADER = "# written by `mira instance init` from config/dagster.yaml; profiles: "
 
 
 class InstanceHomeError(RuntimeError):
@@ -54,12 +55,21 @@ def instance_config(profiles: Sequence[str] = (), extra: Mapping | None = None) 
 
 
 def write_instance_yaml(home: Path, profiles: Sequence[str] = (), extra: Mapping | None = None) -> Path:
-    """Write the home's dagster.yaml (atomically) from the project's configuration and profiles."""
+    """Write the home's dagster.yaml (atomically) from the project's configuration and profiles; its first line
+    names the profiles, so that writing it again keeps them (`profiles_of`)."""
     home = Path(home)
     home.mkdir(parents=True, exist_ok=True)
     path = home / CONFIG_NAME
-    atomic_write(path, yaml.safe_dump(instance_config(profiles, extra), sort_keys=False).encode())
+    header = f"{PROFILES_HEADER}{' '.join(profiles)}\n"
+    atomic_write(path, (header + yaml.safe_dump(instance_config(profiles, extra), sort_keys=False)).encode())
     return path
+
+
+def profiles_of(home: Path) -> list[str] | None:
+    """The profiles the home's dagster.yaml was written with, or None when mira did not write it."""
+    path = Path(home) / CONFIG_NAME
+    first = path.read_text().split("\n", 1)[0] if path.is_file() else ""
+    return first[len(PROFILES_HEADER):].split() if first.startswith(PROFILES_HEADER) else None
 
 
 def dagster_home(environ: Mapping[str, str] | None = None) -> Path:

@@ -105,7 +105,8 @@ def step_failures(instance: dg.DagsterInstance, run_id: str) -> dict[str, str]:
 
 
 def slot_holders(instance: dg.DagsterInstance, pool: str = "chroma") -> list[tuple[str, str]]:
-    return [(slot.run_id, slot.step_key) for slot in instance.event_log_storage.get_concurrency_info(pool).claimed_slots]
+    info = instance.event_log_storage.get_concurrency_info(pool)
+    return [(slot.run_id, slot.step_key) for slot in info.claimed_slots]
 
 
 def pending_steps(instance: dg.DagsterInstance, pool: str = "chroma") -> list[tuple[str, str]]:

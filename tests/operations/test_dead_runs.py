@@ -98,21 +98,31 @@ def terminate_from_the_ui(instance, run_id: str) -> str:
     return result.data["terminateRun"]["__typename"]
 
 
+def stop_while_blocked(instance, process: subprocess.Popen, holder: str, stop, timeout_s: float) -> tuple[str, int]:
+    """Wait until ``process``'s run waits for the slot, ``stop(run_id)`` it, and return (run id, exit status)."""
+    try:
+        run_id = blocked_run(instance, process, holder)
+        stop(run_id)
+        started = time.time()
+        code = process.wait(timeout_s)
+        print(f"stopped {time.time() - started:.1f} s after {stop.__name__}")
+    finally:
+        if process.poll() is None:
+            process.kill()
+    return run_id, code
+
+
 def test_a_run_waiting_for_a_live_runs_slot_idles_and_the_ui_can_terminate_it(live_holder, tmp_path):
     site, instance, holder = live_holder
     process = site.start_mira("materialize", "--start", DAYS[0], "--days", "2", log=tmp_path / "blocked.log")
-    try:
-        run_id = blocked_run(instance, process, holder)
+
+    def terminate(run_id: str) -> None:
         share = cpu_share(process.pid)
         print(f"a run waiting for the slot uses {share:.1%} of a core (load {os.getloadavg()[0]:.1f})")
         assert share < 0.10, "waiting for a slot must not spin"
         assert terminate_from_the_ui(instance, run_id) == "TerminateRunSuccess"
-        started = time.time()
-        code = process.wait(30)
-        print(f"stopped {time.time() - started:.1f} s after Terminate")
-    finally:
-        if process.poll() is None:
-            process.kill()
+
+    run_id, code = stop_while_blocked(instance, process, holder, terminate, timeout_s=30)
     log = (tmp_path / "blocked.log").read_text()
     assert code == 1, log[-2000:]
     assert instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.CANCELED
@@ -125,15 +135,11 @@ def test_a_run_waiting_for_a_live_runs_slot_idles_and_the_ui_can_terminate_it(li
 def test_ctrl_c_stops_a_run_waiting_for_a_slot(live_holder, tmp_path):
     site, instance, holder = live_holder
     process = site.start_mira("materialize", "--start", DAYS[0], log=tmp_path / "interrupted.log")
-    try:
-        run_id = blocked_run(instance, process, holder)
+
+    def ctrl_c(run_id: str) -> None:
         process.send_signal(signal.SIGINT)
-        started = time.time()
-        code = process.wait(10)
-        print(f"stopped {time.time() - started:.1f} s after SIGINT")
-    finally:
-        if process.poll() is None:
-            process.kill()
+
+    run_id, code = stop_while_blocked(instance, process, holder, ctrl_c, timeout_s=10)
     assert code == 130, (tmp_path / "interrupted.log").read_text()[-2000:]
     run = instance.get_run_by_id(run_id)
     assert run.status == dg.DagsterRunStatus.FAILURE and run.tags["mira/host"] == socket.gethostname()

@@ -22,7 +22,8 @@ ASSETS = ["codebase_snapshots", "consciousness", "consciousness_states", "consci
           "htm_patterns", "htm_state", "identified_facts", "memories", "memory_embeddings", "private_memories",
           "private_thoughts", "stored_memories"]
 GROUPS = ["codebase", "consciousness", "conversations", "evolution", "facts", "htm", "memories", "private_memory"]
-JOB = {"repositoryLocationName": "mira_storage", "repositoryName": "__repository__", "pipelineName": "daily_storage_job"}
+JOB = {"repositoryLocationName": "mira_storage", "repositoryName": "__repository__",
+       "pipelineName": "daily_storage_job"}
 JOB_RUNS = """
 query ($job: PipelineSelector!) {
   pipelineOrError(params: $job) {
@@ -51,8 +52,8 @@ def ui(demo):
 
 
 def graphql(url: str, query: str, variables: dict) -> dict:
-    request = urllib.request.Request(f"{url}/graphql", data=json.dumps({"query": query, "variables": variables}).encode(),
-                                     headers={"Content-Type": "application/json"})
+    body = json.dumps({"query": query, "variables": variables}).encode()
+    request = urllib.request.Request(f"{url}/graphql", data=body, headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=60) as response:
         answer = json.load(response)
     assert "errors" not in answer, answer["errors"]

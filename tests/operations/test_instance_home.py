@@ -11,7 +11,8 @@ import time
 import pytest
 import yaml
 
-from mira_assets.operations.instance_home import InstanceHomeError, instance_config, open_instance
+from mira_assets.operations.instance_home import (InstanceHomeError, instance_config, open_instance, profiles_of,
+                                                  write_instance_yaml)
 
 OPEN_AT = """
 import sys, time
@@ -49,6 +50,15 @@ def test_profiles_merge_over_the_project_configuration():
     assert config["storage"]["postgres"]["postgres_db"]["hostname"] == {"env": "MIRA_PG_HOST"}
     with pytest.raises(InstanceHomeError, match="no instance profile 'mysql': known profiles are postgres"):
         instance_config(["mysql"])
+
+
+def test_the_home_remembers_the_profiles_it_was_written_with(tmp_path):
+    assert profiles_of(tmp_path) is None
+    write_instance_yaml(tmp_path, ["postgres"])
+    assert profiles_of(tmp_path) == ["postgres"]
+    assert yaml.safe_load((tmp_path / "dagster.yaml").read_text())["storage"]["postgres"]
+    write_instance_yaml(tmp_path)
+    assert profiles_of(tmp_path) == []
 
 
 def test_mira_instance_init_writes_the_home_and_names_its_storage(tmp_path):

@@ -26,6 +26,8 @@ FACTS = ["fact_embeddings", "facts", "identified_facts"]
 @pytest.mark.slow
 def test_a_backfill_run_by_the_daemon_is_stored_in_postgres_and_a_cancelled_run_blocks_nothing(tmp_path, postgres):
     site = new_site(tmp_path, days=3, profiles=("postgres",), extra_env=postgres.env)
+    again = site.mira("instance", "init")  # as `make demo` / `make ui` do: the home keeps its profile
+    assert "(PostgresRunStorage; profiles: postgres)" in again.stdout
     write_instance_yaml(site.home, ["postgres"], extra=FAST_MONITORING)
     shutil.rmtree(site.data / "landing" / "_complete")  # no catch-up backfill beside the one under test
     with site.instance() as instance:
