@@ -17,6 +17,9 @@ DEMO_KEY := $(MIRA_DATA)/demo-vault.key
 DEMO_CODEBASE := $(MIRA_DATA)/demo_codebase
 demo ui: export MIRA_CODEBASES ?= [{"name": "demo-codebase", "path": "$(DEMO_CODEBASE)"}, {"name": "mira-storage", "path": "$(CURDIR)"}]
 
+# The partition range starts at the first day there is data for; on the demo, its first day.
+DEMO_PARTITION_START = export MIRA_PARTITION_START="$${MIRA_PARTITION_START:-$(DEMO_START)}";
+
 # Use the configured key; without one, make (once) and use a demo key, loudly.
 define WITH_KEY
 if [ -z "$${MIRA_VAULT_KEY:-}$${MIRA_VAULT_KEY_FILE:-}" ]; then \
@@ -36,17 +39,18 @@ $(BIN)/mira: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q torch==2.13.0
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e '.[test,ops]'
 	touch $@
 
 install: $(BIN)/mira
 
-instance:
-	@mkdir -p "$(DAGSTER_HOME)"
-	@cp config/dagster.yaml "$(DAGSTER_HOME)/dagster.yaml"
+# The Dagster home: config/dagster.yaml (+ PROFILES of config/profiles, e.g. PROFILES=postgres), set up once.
+PROFILES ?=
+instance: install
+	@$(BIN)/mira instance init $(foreach p,$(PROFILES),--profile $(p))
 
 demo: install instance
-	@$(WITH_KEY) \
+	@$(WITH_KEY) $(DEMO_PARTITION_START) \
 	if [ ! -d "$(MIRA_DATA)/landing" ]; then \
 	  $(BIN)/mira demo-data --out "$(MIRA_DATA)/landing" --start $(DEMO_START) --days $(DEMO_DAYS) --seed $(DEMO_SEED) \
 	    --codebase "$(DEMO_CODEBASE)"; \
@@ -65,7 +69,7 @@ demo: install instance
 	echo "Open the Dagster UI with: make ui   (then http://127.0.0.1:3000)"
 
 ui: install instance
-	@$(WITH_KEY) $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+	@$(WITH_KEY) $(DEMO_PARTITION_START) $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 test: install
 	$(BIN)/python -m pytest -q

@@ -13,6 +13,9 @@ Settings (environment variable: resource field):
     MIRA_CHROMA_HOST      chroma.host        MIRA_CHROMA_PORT      chroma.port
     MIRA_EMBEDDER_DEVICE  embedder.device    MIRA_CODEBASES        codebases.codebases_json
     MIRA_HTM_DEVICE       htm.device
+Read by the loader itself (they shape the definitions, not a resource):
+    MIRA_PARTITION_START  the first partition day (mira_assets/partitions.py)
+    MIRA_EXECUTOR         in_process (default) or celery (mira_assets/operations/executor.py)
 """
 
 from __future__ import annotations
@@ -24,11 +27,14 @@ from typing import Any, Optional, Sequence
 import dagster as dg
 
 from jobs.codebase_restore import restore_codebase_job
+from jobs.catch_up import catch_up_sensor
 from jobs.daily import daily_storage_job, nightly_storage_schedule
 from jobs.vault_maintenance import import_legacy_vault_job, rotate_vault_key_job, verify_vault_job
 from mira_assets.assets import (codebase, consciousness, conversations, evolution, facts, htm, memories,
                                  private_memory)
 from mira_assets.io_managers import ParquetTableIOManager, SealedParquetTableIOManager
+from mira_assets.operations.executor import executor_for, interruptible_in_process_executor
+from mira_assets.partitions import daily_partitions, partition_start
 from resources.chroma_resource import ChromaResource
 from resources.codebase_resource import CodebaseEntry, CodebasesResource
 from resources.data_root_resource import DEFAULT_ROOT, DataRootResource
@@ -37,8 +43,7 @@ from resources.htm_resource import HTMResource
 from resources.vault_resource import VaultResource
 
 ASSET_MODULES = [conversations, private_memory, memories, facts, consciousness, evolution, htm, codebase]
-JOBS = [daily_storage_job, verify_vault_job, rotate_vault_key_job, import_legacy_vault_job, restore_codebase_job]
-SCHEDULES = [nightly_storage_schedule]
+MAINTENANCE_JOBS = [verify_vault_job, rotate_vault_key_job, import_legacy_vault_job, restore_codebase_job]
 Setting = Any  # a plain value or a dg.EnvVar
 
 
@@ -89,16 +94,29 @@ def resources_from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
     return storage_resources(**{name: bound["value"] for name, bound in settings.items() if bound})
 
 
-def build_definitions(resources: Mapping[str, Any]) -> dg.Definitions:
-    """The code location's assets, checks, jobs and schedule with the given resources."""
+def storage_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
+    """Every asset (with its checks) of every group, over ``partitions``."""
+    return [asset for module in ASSET_MODULES for asset in module.build_assets(partitions)]
+
+
+def build_definitions(resources: Mapping[str, Any], partitions: Optional[dg.PartitionsDefinition] = None,
+                      executor: Optional[dg.ExecutorDefinition] = None) -> dg.Definitions:
+    """The code location's assets, checks, jobs, schedule and sensor with the given resources, over
+    ``partitions`` (default: daily from 2026-01-01), run by ``executor`` (default: in process, interruptible)."""
+    partitions = partitions or daily_partitions()
+    daily_job = daily_storage_job(partitions)
     return dg.Definitions(
-        assets=dg.load_assets_from_modules(ASSET_MODULES),
-        jobs=JOBS,
-        schedules=SCHEDULES,
+        assets=storage_assets(partitions),
+        jobs=[daily_job, *MAINTENANCE_JOBS],
+        schedules=[nightly_storage_schedule(daily_job)],
+        sensors=[catch_up_sensor()],
         resources=dict(resources),
+        executor=executor or interruptible_in_process_executor,
     )
 
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    return build_definitions(resources_from_environment(os.environ))
+    return build_definitions(resources_from_environment(os.environ),
+                             partitions=daily_partitions(partition_start(os.environ)),
+                             executor=executor_for(os.environ))

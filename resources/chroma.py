@@ -72,6 +72,25 @@ def _same_metadata(stored: Optional[dict], given: dict) -> bool:
     return True
 
 
+# A Chroma server (1.5) sometimes fails a read of a collection another client is writing for the first time
+# ("Error creating hnsw segment reader: Nothing found on disk"); the same read a moment later succeeds.
+TRANSIENT_READ_ERROR = "Error creating hnsw segment reader"
+READ_RETRIES_S = (0.2, 0.5, 1.0, 2.0)
+
+
+def _read(get, **kwargs):
+    """``get(**kwargs)``, retried a few times on the server's transient segment-reader error."""
+    from chromadb.errors import InternalError
+
+    for wait in (*READ_RETRIES_S, None):
+        try:
+            return get(**kwargs)
+        except InternalError as exc:
+            if wait is None or TRANSIENT_READ_ERROR not in str(exc):
+                raise
+            time.sleep(wait)
+
+
 def _chunks(n: int, size: int):
     for start in range(0, n, size):
         yield start, min(n, start + size)
@@ -197,7 +216,7 @@ class ChromaStore:
         outside = [rid for rid in ids if rid not in in_partition]
         elsewhere: set[str] = set()
         for a, b in _chunks(len(outside), size):
-            elsewhere.update(col.get(ids=outside[a:b], include=[])["ids"])
+            elsewhere.update(_read(col.get, ids=outside[a:b], include=[])["ids"])
         new = [j for j, rid in enumerate(ids) if rid not in in_partition and rid not in elsewhere]
         rewrite = [j for j, rid in enumerate(ids) if rid not in unchanged and (rid in in_partition or rid in elsewhere)]
         batches = 0
@@ -231,7 +250,7 @@ class ChromaStore:
         out: dict[str, list] = {"ids": [], "documents": [], "metadatas": [], "embeddings": []}
         offset = 0
         while True:
-            r = col.get(where=where, include=list(include), limit=page, offset=offset)
+            r = _read(col.get, where=where, include=list(include), limit=page, offset=offset)
             out["ids"].extend(r["ids"])
             for key in ("documents", "metadatas"):
                 if key in include:

@@ -16,6 +16,7 @@ from typing import Callable, Sequence
 import dagster as dg
 import numpy as np
 
+from mira_assets.assets.checks import partitioned_check_spec
 from mira_assets.domain.collection_records import (VECTOR_ATOL, CollectionBatch, check_partition,
                                                    distribution_markdown)
 from mira_assets.domain.embedding_tables import embed_day, embedding_table_path, read_embedding_table
@@ -35,13 +36,15 @@ def vectors_check_name(dimension: int) -> str:
 VECTORS_CHECK = vectors_check_name(DIMENSION)  # the MiniLM collections' (stored_memories, identified_facts)
 
 
-def collection_check_specs(asset: str, dimension: int = DIMENSION) -> list[dg.AssetCheckSpec]:
+def collection_check_specs(asset: str, partitions: dg.PartitionsDefinition,
+                           dimension: int = DIMENSION) -> list[dg.AssetCheckSpec]:
     return [
-        dg.AssetCheckSpec(IDS_CHECK, asset=asset,
-                          description="The collection's records of this partition are exactly the day's ids."),
-        dg.AssetCheckSpec(vectors_check_name(dimension), asset=asset,
-                          description=f"Chroma holds, for every id of the day, the day's vector (its table's, where it "
-                                      f"has one): {dimension} dimensions, finite, equal within {VECTOR_ATOL:g}."),
+        partitioned_check_spec(IDS_CHECK, asset, partitions,
+                               description="The collection's records of this partition are exactly the day's ids."),
+        partitioned_check_spec(vectors_check_name(dimension), asset, partitions,
+                               description=f"Chroma holds, for every id of the day, the day's vector (its table's, "
+                                           f"where it has one): {dimension} dimensions, finite, equal within "
+                                           f"{VECTOR_ATOL:g}."),
     ]
 
 

@@ -17,16 +17,9 @@ from mira_assets.domain.consciousness.records import (STATES_COLLECTION, STATES_
                                                       STATES_MODEL, encoded_batch)
 from mira_assets.domain.consciousness.vectors_table import encode_states, frame_encoded, vectors_frame
 from mira_assets.domain.landing.frames import frame_records
-from mira_assets.partitions import daily_partitions
 from resources.chroma_resource import ChromaResource
 
 GROUP = "consciousness"
-
-consciousness = landing_asset(
-    "consciousness",
-    group_name=GROUP,
-    description="The day's consciousness states from landing, validated (sealed table: breakthrough insights are private).",
-)
 
 
 def level_spark_numbers(levels: list[float], sparks: list[float]) -> dict:
@@ -38,39 +31,49 @@ def level_spark_numbers(levels: list[float], sparks: list[float]) -> dict:
     }
 
 
-@dg.asset(partitions_def=daily_partitions, group_name=GROUP, kinds={"numpy", "parquet"})
-def consciousness_vectors(context: dg.AssetExecutionContext, consciousness: pd.DataFrame) -> dg.Output:
-    """The day's states encoded by the seed's 1536-d encoder (SPEC §2, bit-identical in any process): state id,
-    the state's numeric fields and its vector. No insights."""
-    started = time.perf_counter()
-    encoded = encode_states(frame_records("consciousness", consciousness))
-    seconds = time.perf_counter() - started
-    frame = vectors_frame(encoded)
-    numbers = encoded.day_numbers()
-    metadata = {
-        "states": numbers["states"],
-        "duplicate_states": numbers["duplicate_states"],
-        **level_spark_numbers([st.level for st in encoded.states], [st.spark_intensity for st in encoded.states]),
-        "encoder": STATES_MODEL,
-        "dimension": STATES_DIMENSION,
-        "encode_s": round(seconds, 3),
-        "states_per_s": round(len(encoded) / seconds, 1) if len(encoded) and seconds > 0 else 0.0,
-    }
-    context.log.info(f"consciousness_vectors {context.partition_key}: {len(encoded)} states encoded")
-    return dg.Output(frame, metadata=metadata)
+def build_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
+    consciousness = landing_asset(
+        "consciousness", partitions,
+        group_name=GROUP,
+        description="The day's consciousness states from landing, validated (sealed table: breakthrough insights "
+                    "are private).",
+    )
 
+    @dg.asset(partitions_def=partitions, group_name=GROUP, kinds={"numpy", "parquet"})
+    def consciousness_vectors(context: dg.AssetExecutionContext, consciousness: pd.DataFrame) -> dg.Output:
+        """The day's states encoded by the seed's 1536-d encoder (SPEC §2, bit-identical in any process): state
+        id, the state's numeric fields and its vector. No insights."""
+        started = time.perf_counter()
+        encoded = encode_states(frame_records("consciousness", consciousness))
+        seconds = time.perf_counter() - started
+        frame = vectors_frame(encoded)
+        numbers = encoded.day_numbers()
+        metadata = {
+            "states": numbers["states"],
+            "duplicate_states": numbers["duplicate_states"],
+            **level_spark_numbers([st.level for st in encoded.states], [st.spark_intensity for st in encoded.states]),
+            "encoder": STATES_MODEL,
+            "dimension": STATES_DIMENSION,
+            "encode_s": round(seconds, 3),
+            "states_per_s": round(len(encoded) / seconds, 1) if len(encoded) and seconds > 0 else 0.0,
+        }
+        context.log.info(f"consciousness_vectors {context.partition_key}: {len(encoded)} states encoded")
+        return dg.Output(frame, metadata=metadata)
 
-@dg.asset(partitions_def=daily_partitions, group_name=GROUP, pool="chroma",
-          check_specs=collection_check_specs("consciousness_states", dimension=STATES_DIMENSION), kinds={"chromadb"})
-def consciousness_states(context: dg.AssetExecutionContext, consciousness_vectors: pd.DataFrame,
-                         chroma: ChromaResource) -> dg.MaterializeResult:
-    """The day's states in the ChromaDB collection `consciousness_states` (cosine space, 1536-d; the collection
-    records the encoder and the dimension) with the seed's document and metadata plus `partition`; a rerun
-    replaces the day's records."""
-    encoded = frame_encoded(consciousness_vectors)  # re-derives every id from its row: a damaged table fails here
-    batch, vectors = encoded_batch(encoded)
-    numbers = level_spark_numbers(batch.extra["level"], batch.extra["spark"])
-    return replace_collection_partition(
-        context, collection=STATES_COLLECTION, description=STATES_DESCRIPTION, chroma=chroma, batch=batch,
-        vectors=vectors, model=STATES_MODEL, dimension=STATES_DIMENSION,
-        extra_metadata={key: numbers[key] for key in ("mean_consciousness_level", "max_spark_intensity")})
+    @dg.asset(partitions_def=partitions, group_name=GROUP, pool="chroma",
+              check_specs=collection_check_specs("consciousness_states", partitions, dimension=STATES_DIMENSION),
+              kinds={"chromadb"})
+    def consciousness_states(context: dg.AssetExecutionContext, consciousness_vectors: pd.DataFrame,
+                             chroma: ChromaResource) -> dg.MaterializeResult:
+        """The day's states in the ChromaDB collection `consciousness_states` (cosine space, 1536-d; the
+        collection records the encoder and the dimension) with the seed's document and metadata plus
+        `partition`; a rerun replaces the day's records."""
+        encoded = frame_encoded(consciousness_vectors)  # re-derives every id from its row: a damaged table fails
+        batch, vectors = encoded_batch(encoded)
+        numbers = level_spark_numbers(batch.extra["level"], batch.extra["spark"])
+        return replace_collection_partition(
+            context, collection=STATES_COLLECTION, description=STATES_DESCRIPTION, chroma=chroma, batch=batch,
+            vectors=vectors, model=STATES_MODEL, dimension=STATES_DIMENSION,
+            extra_metadata={key: numbers[key] for key in ("mean_consciousness_level", "max_spark_intensity")})
+
+    return [consciousness, consciousness_vectors, consciousness_states]

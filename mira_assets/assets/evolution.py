@@ -11,19 +11,22 @@ import pandas as pd
 
 from mira_assets.domain import evolution as rule
 from mira_assets.domain.landing.frames import frame_records
-from mira_assets.partitions import daily_partitions
 
 GROUP = "evolution"
 
 
-@dg.asset(partitions_def=daily_partitions, group_name=GROUP, io_manager_key="private_io_manager",
-          kinds={"pandas", "parquet"})
-def evolution_checkpoints(context: dg.AssetExecutionContext, consciousness: pd.DataFrame) -> dg.Output:
-    """Where each state's insights go: private breakthrough records (for `private_memories`) and public insight
-    memories (for `memory_embeddings` and `stored_memories`). Sealed table: breakthrough insights are private."""
-    routed = rule.evolution_checkpoints(frame_records("consciousness", consciousness))
-    counts = routed.counts()
-    metadata = {**counts, **routed.breakthrough_reasons()}
-    context.log.info(f"evolution_checkpoints {context.partition_key}: {counts['states']} states, "
-                     f"{counts['breakthroughs']} breakthroughs, {counts['public_insights']} public insights")
-    return dg.Output(rule.checkpoints_frame(routed), metadata=metadata)
+def build_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
+    @dg.asset(partitions_def=partitions, group_name=GROUP, io_manager_key="private_io_manager",
+              kinds={"pandas", "parquet"})
+    def evolution_checkpoints(context: dg.AssetExecutionContext, consciousness: pd.DataFrame) -> dg.Output:
+        """Where each state's insights go: private breakthrough records (for `private_memories`) and public
+        insight memories (for `memory_embeddings` and `stored_memories`). Sealed table: breakthrough insights
+        are private."""
+        routed = rule.evolution_checkpoints(frame_records("consciousness", consciousness))
+        counts = routed.counts()
+        metadata = {**counts, **routed.breakthrough_reasons()}
+        context.log.info(f"evolution_checkpoints {context.partition_key}: {counts['states']} states, "
+                         f"{counts['breakthroughs']} breakthroughs, {counts['public_insights']} public insights")
+        return dg.Output(rule.checkpoints_frame(routed), metadata=metadata)
+
+    return [evolution_checkpoints]

@@ -13,11 +13,12 @@ from datetime import date
 import dagster as dg
 import pandas as pd
 
+from mira_assets.assets.checks import partitioned_check_spec
+from mira_assets.domain.landing.complete import read_marker
 from mira_assets.domain.landing.contract import SENSITIVE_STREAMS
 from mira_assets.domain.landing.frames import records_frame
 from mira_assets.domain.landing.quarantine import write_quarantine
 from mira_assets.domain.landing.reader import read_landing_day
-from mira_assets.partitions import daily_partitions
 from resources.data_root_resource import DataRootResource
 from resources.vault_resource import VaultResource
 
@@ -35,21 +36,23 @@ def seal_for_quarantine(vault: VaultResource, stream: str, day: date):
     return lambda raw: the_vault.seal(raw, kind="quarantine", record_id=record_id)
 
 
-def landing_asset(stream: str, *, group_name: str, description: str) -> dg.AssetsDefinition:
+def landing_asset(stream: str, partitions: dg.PartitionsDefinition, *, group_name: str,
+                  description: str) -> dg.AssetsDefinition:
     """The validated-table asset of one landing stream."""
     sensitive = stream in SENSITIVE_STREAMS
 
     @dg.asset(
         name=stream,
-        partitions_def=daily_partitions,
+        partitions_def=partitions,
         group_name=group_name,
         description=description,
         io_manager_key="private_io_manager" if sensitive else "io_manager",
         check_specs=[
-            dg.AssetCheckSpec(
-                QUARANTINE_CHECK,
-                asset=stream,
-                description="Every landing line of the day passed validation (bad lines are in quarantine).",
+            partitioned_check_spec(
+                QUARANTINE_CHECK, stream, partitions,
+                description="Every landing line of the day passed validation (bad lines are in quarantine, with "
+                            "their line number and reason). The demo data (`mira demo-data`) holds a few "
+                            "malformed lines per stream and day on purpose: on the demo this check warns.",
             )
         ],
         kinds={"pandas", "parquet"},
@@ -73,18 +76,27 @@ def landing_asset(stream: str, *, group_name: str, description: str) -> dg.Asset
         }
         if quarantine_file is not None:
             metadata["quarantine_file"] = dg.MetadataValue.path(str(quarantine_file))
+        warning = None
         if bad:
             # Reasons name fields and problems, never values: safe to show.
             table = reasons.value_counts().rename_axis("reason").reset_index(name="lines")
             metadata["quarantine_reasons"] = dg.MetadataValue.md(table.to_markdown(index=False))
-            context.log.warning(f"{stream} {day}: {bad} line(s) quarantined to {quarantine_file}")
+            warning = quarantine_warning(stream, day, bad, layout.landing)
+            context.log.warning(f"{warning}; see {quarantine_file}")
         yield dg.Output(frame, metadata=metadata)
         yield dg.AssetCheckResult(
             check_name=QUARANTINE_CHECK,
             passed=bad == 0,
             severity=dg.AssetCheckSeverity.WARN,
             metadata={"quarantined": bad},
-            description=None if bad == 0 else f"{bad} line(s) of {stream} {day} are in quarantine",
+            description=warning,
         )
 
     return _reader
+
+
+def quarantine_warning(stream: str, day: date, bad: int, landing_root) -> str:
+    """What the UI and the log say about a day's quarantined lines; on demo data, that they are on purpose."""
+    marker = read_marker(landing_root, day)
+    text = f"{bad} line(s) of {stream} {day} are in quarantine"
+    return f"{text} ({marker.note})" if marker is not None and marker.is_demo and marker.note else text

@@ -17,18 +17,11 @@ from mira_assets.domain.collection_records import (MEMORIES_COLLECTION, MEMORIES
                                                    stored_memory_records)
 from mira_assets.domain.evolution import frame_checkpoints
 from mira_assets.domain.landing.frames import frame_records
-from mira_assets.partitions import daily_partitions
 from resources.chroma_resource import ChromaResource
 from resources.data_root_resource import DataRootResource
 from resources.embedder_resource import EmbedderResource
 
 GROUP = "memories"
-
-memories = landing_asset(
-    "memories",
-    group_name=GROUP,
-    description="The day's memories from landing, validated (sealed table: private memories' content is secret).",
-)
 
 
 def day_memories(memories: pd.DataFrame, evolution_checkpoints: pd.DataFrame) -> tuple[list[dict], int, int]:
@@ -39,27 +32,36 @@ def day_memories(memories: pd.DataFrame, evolution_checkpoints: pd.DataFrame) ->
     return stored, len(records) - (len(stored) - len(insights)), len(insights)
 
 
-@dg.asset(partitions_def=daily_partitions, group_name=GROUP, kinds={"pytorch", "parquet"})
-def memory_embeddings(context: dg.AssetExecutionContext, memories: pd.DataFrame,
-                      evolution_checkpoints: pd.DataFrame, embedder: EmbedderResource,
-                      data_root: DataRootResource) -> dg.MaterializeResult:
-    """all-MiniLM-L6-v2 vectors (384-d, normalized) of the day's public memories and public insights, kept as
-    Parquet so reruns and downstream assets never embed twice."""
-    stored, private_skipped, insights = day_memories(memories, evolution_checkpoints)
-    return embed_partition(context, asset="memory_embeddings", layout=data_root.layout(), embedder=embedder,
-                           ids=[m["memory_id"] for m in stored], texts=[m["content"] for m in stored],
-                           extra_metadata={"private_skipped": private_skipped, "public_insights": insights})
+def build_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
+    memories = landing_asset(
+        "memories", partitions,
+        group_name=GROUP,
+        description="The day's memories from landing, validated (sealed table: private memories' content is secret).",
+    )
 
+    @dg.asset(partitions_def=partitions, group_name=GROUP, kinds={"pytorch", "parquet"})
+    def memory_embeddings(context: dg.AssetExecutionContext, memories: pd.DataFrame,
+                          evolution_checkpoints: pd.DataFrame, embedder: EmbedderResource,
+                          data_root: DataRootResource) -> dg.MaterializeResult:
+        """all-MiniLM-L6-v2 vectors (384-d, normalized) of the day's public memories and public insights, kept as
+        Parquet so reruns and downstream assets never embed twice."""
+        stored, private_skipped, insights = day_memories(memories, evolution_checkpoints)
+        return embed_partition(context, asset="memory_embeddings", layout=data_root.layout(), embedder=embedder,
+                               ids=[m["memory_id"] for m in stored], texts=[m["content"] for m in stored],
+                               extra_metadata={"private_skipped": private_skipped, "public_insights": insights})
 
-@dg.asset(partitions_def=daily_partitions, group_name=GROUP, deps=[memory_embeddings], pool="chroma",
-          check_specs=collection_check_specs("stored_memories"), kinds={"chromadb"})
-def stored_memories(context: dg.AssetExecutionContext, memories: pd.DataFrame, evolution_checkpoints: pd.DataFrame,
-                    chroma: ChromaResource, data_root: DataRootResource) -> dg.MaterializeResult:
-    """The day's public memories and public insights in the ChromaDB collection `stored_memories` (cosine
-    space), with the seed's scoring metadata and `partition`; a rerun replaces the day's records."""
-    stored, private_skipped, insights = day_memories(memories, evolution_checkpoints)
-    batch = memory_batch(stored)
-    return store_partition(context, collection=MEMORIES_COLLECTION, description=MEMORIES_DESCRIPTION,
-                           embeddings_asset="memory_embeddings", layout=data_root.layout(), chroma=chroma,
-                           batch=batch, extra_metadata={"private_skipped": private_skipped,
-                                                        "public_insights": insights})
+    @dg.asset(partitions_def=partitions, group_name=GROUP, deps=[memory_embeddings], pool="chroma",
+              check_specs=collection_check_specs("stored_memories", partitions), kinds={"chromadb"})
+    def stored_memories(context: dg.AssetExecutionContext, memories: pd.DataFrame,
+                        evolution_checkpoints: pd.DataFrame, chroma: ChromaResource,
+                        data_root: DataRootResource) -> dg.MaterializeResult:
+        """The day's public memories and public insights in the ChromaDB collection `stored_memories` (cosine
+        space), with the seed's scoring metadata and `partition`; a rerun replaces the day's records."""
+        stored, private_skipped, insights = day_memories(memories, evolution_checkpoints)
+        batch = memory_batch(stored)
+        return store_partition(context, collection=MEMORIES_COLLECTION, description=MEMORIES_DESCRIPTION,
+                               embeddings_asset="memory_embeddings", layout=data_root.layout(), chroma=chroma,
+                               batch=batch, extra_metadata={"private_skipped": private_skipped,
+                                                            "public_insights": insights})
+
+    return [memories, memory_embeddings, stored_memories]

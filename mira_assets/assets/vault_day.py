@@ -7,6 +7,7 @@ from typing import Sequence
 
 import dagster as dg
 
+from mira_assets.assets.checks import partitioned_check_spec
 from resources.data_root import DataLayout
 from resources.vault.day_writes import replace_day, verify_day
 from resources.vault.store import RecordRef, Vault
@@ -14,10 +15,9 @@ from resources.vault.store import RecordRef, Vault
 INTEGRITY_CHECK = "records_decrypt_and_match_manifest"
 
 
-def integrity_check_spec(asset: str) -> dg.AssetCheckSpec:
-    return dg.AssetCheckSpec(
-        INTEGRITY_CHECK,
-        asset=asset,
+def integrity_check_spec(asset: str, partitions: dg.PartitionsDefinition) -> dg.AssetCheckSpec:
+    return partitioned_check_spec(
+        INTEGRITY_CHECK, asset, partitions,
         description="Every record of the partition is on disk, matches the manifest's sha256 and decrypts.",
     )
 

@@ -66,6 +66,7 @@ def demo_data(
     memories, facts and consciousness, including a few malformed lines on purpose, and a small demo git
     repository whose history covers those days (for codebase_snapshots)."""
     first = _first_day(start, days)
+    from mira_assets.domain.landing.complete import DEMO_NOTE, DEMO_PRODUCER, mark_day_complete
     from mira_assets.domain.landing.contract import STREAMS
 
     try:
@@ -77,6 +78,8 @@ def demo_data(
             from mira_assets.domain.demo_data import generate_demo_data
 
             counts = generate_demo_data(out, first, days, seed)
+        for day in range(days):  # as MIRA's runtime does when a day is done (docs/landing.md)
+            mark_day_complete(out, date.fromordinal(first.toordinal() + day), producer=DEMO_PRODUCER, note=DEMO_NOTE)
     except OSError as exc:
         typer.echo(f"error: cannot write demo data under {out}: {exc.strerror or exc}", err=True)
         raise typer.Exit(1)

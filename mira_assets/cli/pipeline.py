@@ -1,14 +1,23 @@
-"""`mira materialize`: run the daily storage job for a range of days, recorded in the instance.
+"""`mira materialize`: run the daily storage job for a range of days, as runs of the code location, in order.
 
-Used by `make demo`; the Dagster UI shows these runs afterwards because they are written to
-the instance at `DAGSTER_HOME`. Dagster is imported only when the command runs.
+Used by `make demo`. Each day is one run created through the code location (mira_assets/operations/
+location_runs.py): the Dagster UI lists it on the job's page and the Overview timeline, Re-execute works, and
+Terminate stops it. Runs execute here, one day after the other (htm_state learns day by day). Before the first
+run, runs of this machine whose process is gone are marked failed and their pool slots freed. Dagster is
+imported only when the command runs.
 """
 
 from __future__ import annotations
 
+import sys
 from datetime import date, timedelta
 
 import typer
+
+from mira_assets.cli.backfill import span_of
+from mira_assets.cli.operations import fail, open_for_runs
+
+LAUNCHED_BY = {"mira/launched_by": "mira materialize"}
 
 
 def materialize(
@@ -17,48 +26,106 @@ def materialize(
     job: str = typer.Option("daily_storage_job", help="Partitioned job to run."),
     log_level: str = typer.Option("WARNING", help="Console log level for the runs (DEBUG shows every event)."),
 ) -> None:
-    """Materialize every storage asset for each day, in order, as Dagster runs."""
-    import dagster as dg
+    """Materialize every storage asset for each day, in order, as runs of the code location."""
+    try:
+        first = date.fromisoformat(start)
+    except ValueError:
+        fail(f"--start must be a day like 2026-11-01, got {start!r}")
+    instance = open_for_runs()
+    from mira_assets.operations.location_runs import LocationRunner
 
-    from mira_assets.definitions import defs
-
-    first = date.fromisoformat(start)
-    instance = dg.DagsterInstance.get()
-    job_def = defs().resolve_job_def(job)  # configured from the environment, as `dagster dev` would
+    runner = LocationRunner(instance)  # loads the code location here, configured from the environment
+    wanted = [(first + timedelta(days=offset)).isoformat() for offset in range(days)]
+    check_partitions(runner, job, wanted)
     failed = []
-    for offset in range(days):
-        day = (first + timedelta(days=offset)).isoformat()
-        typer.echo(f"materializing {day} …", err=True)
-        result = job_def.execute_in_process(
-            partition_key=day,
-            instance=instance,
-            raise_on_error=False,
-            # The instance's event log keeps every event for the UI; the terminal shows warnings only.
-            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
-        )
-        checks = result.get_asset_check_evaluations()
-        failed_checks = [f"{c.asset_key.to_user_string()}:{c.check_name}" for c in checks if not c.passed]
-        status = "ok" if result.success else "FAILED"
-        typer.echo(f"{day}: {status}, run {result.run_id}, {len(checks)} checks, {len(failed_checks)} warned: {', '.join(failed_checks) or '-'}")
-        routed = evolution_summary(result)
-        if routed:
-            typer.echo(f"  {routed}")
-        if not result.success:
+    for day in wanted:
+        outcome = run_day(runner, job, day, log_level)
+        typer.echo(outcome.summary_line())
+        if outcome.evolution:
+            typer.echo(f"  {outcome.evolution}")
+        if outcome.stopped:
+            typer.echo(f"run {outcome.run_id} was {outcome.stopped}: the days after {day} were not run", err=True)
+            raise typer.Exit(130 if outcome.stopped == "interrupted" else 1)
+        if not outcome.success:
             failed.append(day)
     if failed:
         typer.echo(f"failed days: {', '.join(failed)}", err=True)
         raise typer.Exit(1)
 
 
-def evolution_summary(result) -> str:
-    """One line on where the day's consciousness states went (counts only), or "" when the run had no routing."""
+def check_partitions(runner, job: str, days: list[str]) -> None:
+    """Every day must be a partition of the job: a clear error naming the range otherwise."""
+    sets = [ps for ps in runner.repo.get_partition_sets() if ps.job_name == job and ps.has_partitions_definition()]
+    if not sets:
+        fail(f"{job} is not a partitioned job of the code location")
+    keys = sets[0].get_partition_names(runner.instance)
+    outside = [day for day in days if day not in set(keys)]
+    if outside:
+        span = f"{keys[0]} to {keys[-1]}" if keys else "none yet"
+        fail(f"{span_of(outside)}: not a partition of {job} (partitions: {span}; the first day is "
+             f"MIRA_PARTITION_START, the last is yesterday, UTC)")
+
+
+class DayOutcome:
+    def __init__(self, day: str, run_id: str):
+        self.day, self.run_id = day, run_id
+        self.success, self.stopped = False, ""
+        self.checks: list[tuple[str, bool]] = []
+        self.evolution = ""
+
+    def summary_line(self) -> str:
+        warned = [name for name, passed in self.checks if not passed]
+        status = "ok" if self.success else "FAILED"
+        return (f"{self.day}: {status}, run {self.run_id}, {len(self.checks)} checks, {len(warned)} warned: "
+                f"{', '.join(warned) or '-'}")
+
+
+def run_day(runner, job: str, day: str, log_level: str) -> DayOutcome:
+    import dagster as dg
+    from dagster._core.storage.tags import RUN_FAILURE_REASON_TAG
+
+    from mira_assets.operations.location_runs import execute_here, step_keys
+
+    instance = runner.instance
+    run = runner.create_run(job, day, run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+                            tags=LAUNCHED_BY)
+    outcome = DayOutcome(day, run.run_id)
+    bar = progress_bar(len(step_keys(instance, run)), day)
+
+    def on_event(event) -> None:
+        if event.event_type in (dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE,
+                                dg.DagsterEventType.STEP_SKIPPED):
+            bar.update(1)
+            bar.set_postfix_str(event.step_key, refresh=False)
+        elif event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+            evaluation = event.event_specific_data
+            outcome.checks.append((f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}",
+                                   evaluation.passed))
+        elif event.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION:
+            materialization = event.event_specific_data.materialization
+            if materialization.asset_key == dg.AssetKey("evolution_checkpoints"):
+                outcome.evolution = evolution_summary({k: v.value for k, v in materialization.metadata.items()})
+
     try:
-        events = result.asset_materializations_for_node("evolution_checkpoints")
-    except Exception:  # not part of this job
-        return ""
-    if not events:
-        return ""
-    meta = {key: value.value for key, value in events[0].metadata.items()}
+        finished = execute_here(instance, run, on_event)
+    finally:
+        bar.close()
+    outcome.success = finished.status == dg.DagsterRunStatus.SUCCESS
+    if finished.status == dg.DagsterRunStatus.CANCELED:
+        outcome.stopped = "terminated"
+    elif finished.tags.get(RUN_FAILURE_REASON_TAG) == "UNEXPECTED_TERMINATION":
+        outcome.stopped = "interrupted"
+    return outcome
+
+
+def progress_bar(total: int, day: str):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=day, unit="step", file=sys.stderr, disable=None, leave=False)
+
+
+def evolution_summary(meta: dict) -> str:
+    """One line on where the day's consciousness states went (counts only)."""
     return (f"consciousness: {meta.get('states', 0)} states -> consciousness_states; "
             f"{meta.get('breakthroughs', 0)} breakthroughs sealed in the vault "
             f"({meta.get('flagged_breakthroughs', 0)} flagged, {meta.get('spark_breakthroughs', 0)} by spark > 0.9); "

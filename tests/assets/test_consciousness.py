@@ -16,16 +16,12 @@ import dagster as dg
 import numpy as np
 import pytest
 
-from mira_assets.assets import consciousness as consciousness_module
-from mira_assets.assets import evolution as evolution_module
-from mira_assets.assets import htm as htm_module
-from mira_assets.assets import memories as memories_module
-from mira_assets.assets import private_memory as private_module
 from mira_assets.definitions import storage_resources
 from mira_assets.domain.collection_records import MEMORIES_COLLECTION
 from mira_assets.domain.consciousness.records import STATES_COLLECTION
 from mira_assets.domain.consciousness.state import ConsciousnessState
 from mira_assets.domain.consciousness.vectors_table import encode_states
+from pipeline.helpers import assets_named
 from resources.chroma import ChromaStore
 from resources.vault.keyring import Keyring, generate_key_b64
 from resources.vault.store import Vault
@@ -66,11 +62,9 @@ MEMORIES = [
      "is_private": True},
 ]
 THOUGHTS = [{"thought": "A private thought of the day.", "timestamp": TS.format(12)}]
-ASSETS = [consciousness_module.consciousness, consciousness_module.consciousness_vectors,
-          consciousness_module.consciousness_states, evolution_module.evolution_checkpoints,
-          memories_module.memories, memories_module.memory_embeddings, memories_module.stored_memories,
-          private_module.private_thoughts, private_module.private_memories,
-          htm_module.htm_state]  # private_memories also seals the private memories' HTM patterns
+ASSETS = assets_named("consciousness", "consciousness_vectors", "consciousness_states", "evolution_checkpoints",
+                      "memories", "memory_embeddings", "stored_memories", "private_thoughts", "private_memories",
+                      "htm_state")  # private_memories also seals the private memories' HTM patterns
 
 
 def state_id(record: dict) -> str:

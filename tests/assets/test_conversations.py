@@ -7,9 +7,9 @@ import json
 
 import dagster as dg
 
-from mira_assets.assets.conversations import conversation_backups, conversations
 from mira_assets.definitions import storage_resources
 from mira_assets.domain.landing import read_quarantine
+from pipeline.helpers import assets_named
 from resources.vault.keyring import Keyring, generate_key_b64
 from resources.vault.store import Vault
 
@@ -38,7 +38,7 @@ def test_ids_the_vault_would_refuse_are_quarantined_and_the_good_conversations_a
         "".join(json.dumps(conversation(i), ensure_ascii=False) + "\n" for i in ids), encoding="utf-8")
     key = generate_key_b64()
 
-    result = dg.materialize([conversations, conversation_backups], partition_key=DAY,
+    result = dg.materialize(assets_named("conversations", "conversation_backups"), partition_key=DAY,
                             resources=storage_resources(data_root=str(root), vault_key=key),
                             instance=dg.DagsterInstance.ephemeral())
 

@@ -13,22 +13,18 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from mira_assets.assets import consciousness as consciousness_module
-from mira_assets.assets import evolution as evolution_module
-from mira_assets.assets import facts as facts_module
-from mira_assets.assets import memories as memories_module
 from mira_assets.definitions import storage_resources
 from mira_assets.domain.collection_records import FACTS_COLLECTION, MEMORIES_COLLECTION
 from mira_assets.domain.embedding_tables import read_embedding_table
 from mira_assets.domain.evolution import evolution_checkpoints
 from mira_assets.domain.landing.reader import read_landing_day
 from mira_assets.domain.scoring import FACTOR_NAMES, Memory, MemoryScorer
+from pipeline.helpers import assets_named
 from resources.chroma import ChromaStore
 
 DAYS = ("2026-11-01", "2026-11-02", "2026-11-03")
-ASSETS = [consciousness_module.consciousness, evolution_module.evolution_checkpoints,
-          memories_module.memories, memories_module.memory_embeddings, memories_module.stored_memories,
-          facts_module.facts, facts_module.fact_embeddings, facts_module.identified_facts]
+ASSETS = assets_named("consciousness", "evolution_checkpoints", "memories", "memory_embeddings", "stored_memories",
+                      "facts", "fact_embeddings", "identified_facts")
 
 
 def resources(root):
@@ -241,7 +237,7 @@ def test_the_vector_check_fails_when_chroma_holds_other_vectors_than_the_embeddi
     (root / "landing" / "facts").mkdir(parents=True)
     (root / "landing" / "facts" / DAYS[0]).symlink_to(demo_landing / "facts" / DAYS[0], target_is_directory=True)
     (root.parent / "vault.key").write_text(generate_key_b64() + "\n")
-    selection = [facts_module.facts, facts_module.fact_embeddings, facts_module.identified_facts]
+    selection = assets_named("facts", "fact_embeddings", "identified_facts")
     real_add = ChromaStore.add_batched
 
     def skewed_add(self, col, ids, embeddings, *args, **kwargs):

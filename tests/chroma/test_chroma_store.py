@@ -187,3 +187,29 @@ def test_the_vector_check_compares_what_chroma_holds_with_the_embedding_table(tm
     table[7] = records(1, "other", seed=9)[1][0]  # the table says otherwise for one id
     check = check_partition(store, "coll", "2026-11-01", ids, table, 384)
     assert not check.vectors_ok and check.differing == 1 and check.ids_ok and check.max_abs_diff > 0.01
+
+
+def test_a_read_the_server_fails_for_a_moment_is_retried_and_other_errors_are_not(monkeypatch):
+    """Chroma server 1.5 sometimes fails a read of a collection another client writes for the first time
+    ("Error creating hnsw segment reader: Nothing found on disk", seen with two days written at once)."""
+    from chromadb.errors import InternalError
+
+    from resources import chroma
+
+    monkeypatch.setattr(chroma, "READ_RETRIES_S", (0.0, 0.0))
+    calls = []
+
+    def flaky(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 1:
+            raise InternalError("Error executing plan: Internal error: Error creating hnsw segment reader: "
+                                "Nothing found on disk")
+        return {"ids": ["a"]}
+
+    assert chroma._read(flaky, ids=["a"]) == {"ids": ["a"]} and len(calls) == 2
+
+    def broken(**kwargs):
+        raise InternalError("Error executing plan: something else")
+
+    with pytest.raises(InternalError, match="something else"):
+        chroma._read(broken)

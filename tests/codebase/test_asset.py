@@ -7,7 +7,8 @@ import dagster as dg
 import pytest
 
 from jobs.codebase_restore import restore_codebase_job
-from mira_assets.assets.codebase import CHECK_NAME, codebase_snapshots
+from mira_assets.assets.codebase import CHECK_NAME
+from pipeline.helpers import assets_named
 from resources.codebase_resource import CodebasesResource
 from resources.data_root_resource import DataRootResource
 from resources.vault_resource import VaultResource
@@ -27,7 +28,7 @@ def _run(resources, day, now=None):
     """Materialize one day; by default the run happens during that day (UTC noon), so the
     folder as it is now stands for it and a rerun may replace it."""
     codebases = CodebasesResource(codebases=resources["codebases"].codebases, now_utc=now or f"{day}T12:00:00+00:00")
-    result = dg.materialize([codebase_snapshots], resources={**resources, "codebases": codebases}, partition_key=day,
+    result = dg.materialize(assets_named("codebase_snapshots"), resources={**resources, "codebases": codebases}, partition_key=day,
                             instance=dg.DagsterInstance.ephemeral())
     assert result.success
     mat = result.asset_materializations_for_node("codebase_snapshots")[0]

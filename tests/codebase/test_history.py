@@ -13,7 +13,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from mira_assets.assets.codebase import codebase_snapshots
+from pipeline.helpers import assets_named
 from resources.codebase import archiver, checker
 from resources.codebase.config import CodebaseSpec
 from resources.codebase.daily import KEPT, NOT_CAPTURED, UNCHANGED, WRITTEN, snapshot_day
@@ -105,7 +105,7 @@ def _asset_run(vault, vault_key, spec: dict, day: str, now: str):
     resources = {"vault": VaultResource(data_root=DataRootResource(root=str(vault.root.parent.parent)), root=str(vault.root),
                                         key=vault_key),
                  "codebases": CodebasesResource(codebases=[spec], now_utc=now)}
-    result = dg.materialize([codebase_snapshots], resources=resources, partition_key=day,
+    result = dg.materialize(assets_named("codebase_snapshots"), resources=resources, partition_key=day,
                             instance=dg.DagsterInstance.ephemeral())
     assert result.success
     meta = {k: v.value for k, v in result.asset_materializations_for_node("codebase_snapshots")[0].metadata.items()}

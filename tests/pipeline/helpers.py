@@ -7,12 +7,19 @@ from pathlib import Path
 
 import dagster as dg
 
-from mira_assets.definitions import build_definitions, storage_resources
+from mira_assets.definitions import build_definitions, storage_assets, storage_resources
+from mira_assets.partitions import daily_partitions
 
 DAYS = ["2026-11-01", "2026-11-02", "2026-11-03"]
 # private_memories also seals the day's breakthroughs (evolution_checkpoints) and private HTM patterns (htm_state).
 VAULT_ASSETS = ["conversations", "conversation_backups", "private_thoughts", "memories", "consciousness",
                 "evolution_checkpoints", "memory_embeddings", "htm_state", "private_memories"]
+
+
+def assets_named(*names: str) -> list[dg.AssetsDefinition]:
+    """The code location's assets of these names (with their checks), over the default daily partitions."""
+    by_name = {asset.key.to_user_string(): asset for asset in storage_assets(daily_partitions())}
+    return [by_name[name] for name in names]
 
 
 def load_defs(settings: dict) -> dg.Definitions:

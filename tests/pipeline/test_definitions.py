@@ -68,3 +68,30 @@ def test_the_code_location_reads_settings_through_env_vars_only_when_it_loads(mo
     assert loaded.resources["htm"].device == "cpu"
     monkeypatch.setenv("MIRA_VAULT_KEY", key)
     assert defs().resources["vault"].key.env_var_name == "MIRA_VAULT_KEY"
+
+
+def test_the_partition_range_starts_where_mira_partition_start_says_when_the_location_loads(monkeypatch):
+    from mira_assets.definitions import defs
+
+    monkeypatch.setenv("MIRA_PARTITION_START", "2026-11-01")
+    loaded = defs()
+    graph = loaded.resolve_asset_graph()
+    starts = {graph.get(key).partitions_def.get_first_partition_key() for key in graph.get_all_asset_keys()}
+    assert starts == {"2026-11-01"}
+    checks = {spec.partitions_def.get_first_partition_key() for node in graph.asset_nodes
+              for spec in node.assets_def.check_specs}
+    assert checks == {"2026-11-01"}, "the checks are recorded over the same days"
+    job = loaded.resolve_job_def("daily_storage_job")
+    assert job.partitions_def.get_first_partition_key() == "2026-11-01"
+    monkeypatch.delenv("MIRA_PARTITION_START")
+    assert defs().resolve_job_def("daily_storage_job").partitions_def.get_first_partition_key() == "2026-01-01"
+
+
+def test_a_partition_start_that_is_no_day_is_named_when_the_location_loads(monkeypatch):
+    import pytest
+
+    from mira_assets.definitions import defs
+
+    monkeypatch.setenv("MIRA_PARTITION_START", "1 Nov 2026")
+    with pytest.raises(ValueError, match="MIRA_PARTITION_START must be a day like 2026-11-01, got '1 Nov 2026'"):
+        defs()

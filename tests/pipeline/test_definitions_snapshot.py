@@ -30,6 +30,9 @@ def definitions_snapshot(defs: dg.Definitions) -> dict:
             "group": node.group_name,
             "deps": sorted(parent.to_user_string() for parent in node.parent_keys),
             "checks": sorted(check.name for check in node.check_keys),
+            # every check records its result per day (the asset's own partitions)
+            "checks_per_partition": all(spec.partitions_def == partitions for spec in assets_def.check_specs
+                                        if spec.asset_key == key),
             "partitions": str(partitions) if partitions is not None else None,
             "kinds": sorted(node.kinds),
             "pool": sorted(node.pools) if node.pools else None,

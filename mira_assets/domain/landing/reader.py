@@ -49,6 +49,21 @@ def landing_day_path(root: Path, stream: str, day: date | str) -> Path:
     return Path(root) / stream / as_day(day).isoformat()
 
 
+def stream_days(root: Path, stream: str) -> list[date]:
+    """The days of one stream that have at least one landing file, in order."""
+    check_stream(stream)
+    folder = Path(root) / stream
+    days = []
+    for day_folder in folder.iterdir() if folder.is_dir() else ():
+        try:
+            day = date.fromisoformat(day_folder.name) if len(day_folder.name) == 10 else None
+        except ValueError:
+            day = None
+        if day is not None and _day_files(day_folder):
+            days.append(day)
+    return sorted(days)
+
+
 def _day_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []

@@ -35,6 +35,17 @@ def test_a_missing_previous_day_is_refused_naming_the_days_to_backfill_in_order(
         state_to_continue([D(2026, 10, 29)], D(2026, 11, 3))
 
 
+def test_a_later_day_cannot_start_fresh_while_an_earlier_day_with_memories_has_no_state():
+    """Two days run side by side (a job backfill): the later one must not learn before the first."""
+    with pytest.raises(HTMDayOrderError) as refused:
+        state_to_continue([], D(2026, 11, 2), input_days=[D(2026, 11, 1), D(2026, 11, 2)])
+    assert "2026-11-01 has memories and no state yet" in str(refused.value)
+    assert "from 2026-11-01 on, in order" in str(refused.value)
+    # the first day with memories starts fresh; days without memories before it do not count
+    assert state_to_continue([], D(2026, 11, 1), input_days=[D(2026, 11, 1), D(2026, 11, 2)]) is None
+    assert state_to_continue([], D(2026, 11, 3), input_days=[D(2026, 11, 3)]) is None
+
+
 def test_memories_are_fed_by_timestamp_then_id():
     memories = [{"memory_id": "b", "timestamp": 5.0}, {"memory_id": "c", "timestamp": 1.0},
                 {"memory_id": "a", "timestamp": 5.0}]
