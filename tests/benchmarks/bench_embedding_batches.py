@@ -1,13 +1,12 @@
-"""Benchmark (for a decision, not a change): MiniLM on the CPU, one call with torch's threads vs the same batches
-side by side on one thread each, on a realistic day's public memories (bench_day.py's biggest step).
+"""Benchmark: MiniLM on the CPU, one sentence-transformers call with torch's threads vs `Embedder.encode` (the same
+batches side by side on one thread each), on a realistic day's public memories (bench_day.py's biggest step).
 
     python tests/benchmarks/bench_embedding_batches.py [--memories 20000] [--rounds 1]
 
 Variants, each timed in the same run (CPU and wall seconds, best of --rounds):
-- `one call`: what `Embedder.encode` does now: one sentence-transformers call (it sorts the texts by length and
-  cuts batches of 64), with torch's intra-op threads (2 on this VM);
-- `side by side`: exactly those batches, `torch.get_num_threads()` of them at a time in a thread pool, torch
-  set to one thread meanwhile;
+- `one call` (the baseline): one sentence-transformers call (it sorts the texts by length and cuts batches of
+  64), with torch's intra-op threads (2 on this VM);
+- `side by side`: `Embedder.encode`, which runs exactly those batches `workers` at a time, one torch thread each;
 - `token-sorted`: batches of 64 cut after sorting by token count instead of characters (less padding), one
   call per batch with torch's threads.
 For each: rows whose vector differs from `one call`, and the largest difference. Ends with one JSON line.
@@ -21,7 +20,6 @@ import os
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -42,27 +40,15 @@ def public_memories(n: int) -> list[str]:
     return [m["content"] for m in L.read_landing_day(root, "memories", DAY).records if not m["is_private"]]
 
 
-def run_batches(embedder: Embedder, texts: list[str], batches: list[np.ndarray], workers: int) -> np.ndarray:
-    import torch
-
+def run_batches(embedder: Embedder, texts: list[str], batches: list[np.ndarray]) -> np.ndarray:
     out = np.empty((len(texts), DIMENSION), dtype=np.float32)
 
     def one(idx: np.ndarray) -> None:
         out[idx] = embedder.model.encode([texts[i] for i in idx], batch_size=len(idx), normalize_embeddings=True,
                                          convert_to_numpy=True, show_progress_bar=False)
 
-    if workers == 1:
-        for idx in batches:
-            one(idx)
-        return out
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        one(batches[0])  # alone first: the tokenizer's padding settings are set before threads share it
-        with ThreadPoolExecutor(workers) as pool:
-            list(pool.map(one, batches[1:]))
-    finally:
-        torch.set_num_threads(before)
+    for idx in batches:
+        one(idx)
     return out
 
 
@@ -77,16 +63,16 @@ def main() -> int:
     embedder = Embedder()
     embedder.encode(texts[:64])  # warm up
     bs, workers = embedder.batch_size, torch.get_num_threads()
-    by_chars = np.argsort([-len(t) for t in texts])  # sentence-transformers' own order
     by_tokens = np.argsort([-len(embedder.model.tokenizer(t)["input_ids"]) for t in texts], kind="stable")
 
     def cut(order: np.ndarray) -> list[np.ndarray]:
         return [order[a:a + bs] for a in range(0, len(texts), bs)]
 
     variants = {
-        "one call": lambda: embedder.encode(texts),
-        "side by side": lambda: run_batches(embedder, texts, cut(by_chars), workers),
-        "token-sorted": lambda: run_batches(embedder, texts, cut(by_tokens), 1),
+        "one call": lambda: embedder.model.encode(texts, batch_size=bs, normalize_embeddings=True,
+                                                  convert_to_numpy=True, show_progress_bar=False),
+        "side by side": lambda: embedder.encode(texts),
+        "token-sorted": lambda: run_batches(embedder, texts, cut(by_tokens)),
     }
     load_before = os.getloadavg()
     best: dict[str, tuple[float, float]] = {}
