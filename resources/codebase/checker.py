@@ -132,8 +132,8 @@ def check_pack(store: CodebaseStore, pack_id: str, users: dict[str, list[str]] |
         try:
             if len(blob) != length:
                 raise VaultIntegrityError("truncated")
-            plain = store.open_chunk(blob, name, dict_id, plain_len)
-            if store.namer.chunk_name(plain) != name or len(plain) != plain_len:
+            plain = store.open_verified(blob, name, dict_id, plain_len)
+            if len(plain) != plain_len:
                 raise VaultIntegrityError("content does not match its name")
         except VaultError as e:
             problems.append(Problem(where, f"chunk {name} at offset {off}: {getattr(e, 'reason', type(e).__name__)}", files))

@@ -341,6 +341,14 @@ class CodebaseStore:
         frame = self.vault.unseal(blob, kind=CHUNK_DICT_KIND, record_id=name)
         return self.dictionary(dict_id).decompress(frame, plain_len)
 
+    def open_verified(self, blob: bytes, name: str, dict_id: str | None, plain_len: int) -> bytes:
+        """`open_chunk`, then the content checked against its name (VaultIntegrityError "content does not match
+        its name"): what restore, verify and prune each need before they trust a chunk."""
+        data = self.open_chunk(blob, name, dict_id, plain_len)
+        if self.namer.chunk_name(data) != name:
+            raise VaultIntegrityError("content does not match its name")
+        return data
+
     def dictionary(self, dict_id: str) -> Dictionary:
         """A stored dictionary, loaded and checked once per store object; DictionaryError (with
         `dict_id`) when it is missing or damaged."""
@@ -379,7 +387,7 @@ class CodebaseStore:
         if len(blob) != loc.length:
             raise ChunkProblem(Problem(where(), f"pack truncated at chunk {name} (offset {loc.offset})"))
         try:
-            data = self.open_chunk(blob, name, loc.dict_id, loc.plain_len)
+            data = self.open_verified(blob, name, loc.dict_id, loc.plain_len)
         except VaultError as e:
             raise ChunkProblem(Problem(where(), f"chunk {name} at offset {loc.offset}: "
                                                 f"{getattr(e, 'reason', type(e).__name__)}")) from None
@@ -387,8 +395,6 @@ class CodebaseStore:
             if e.dict_id is not None:  # the dictionary itself: name its file, not the pack
                 raise ChunkProblem(Problem(self.dict_where(e.dict_id), f"zstd dictionary: {e.reason}")) from None
             raise ChunkProblem(Problem(where(), f"chunk {name} at offset {loc.offset}: {e.reason}")) from None
-        if self.namer.chunk_name(data) != name:
-            raise ChunkProblem(Problem(where(), f"chunk {name} at offset {loc.offset}: content does not match its name"))
         if length is not None and len(data) != length:
             raise ChunkProblem(Problem(where(), f"chunk {name}: length {len(data)} != {length} in manifest"))
         return data

@@ -76,3 +76,40 @@ def test_prune_refuses_when_a_manifest_is_unreadable(store, tmp_path):
     with pytest.raises(CodebaseError, match="prune refused"):
         pruner.prune(store)
     assert set(store.chunk_names()) == before
+
+
+@pytest.mark.parametrize("error", ["key", "name"])
+def test_prune_names_the_chunk_it_cannot_trust_and_deletes_nothing(store, tmp_path, monkeypatch, error):
+    """A chunk still in use that is sealed under a key the keyring lacks, or whose content does not match its
+    name, stops prune with one clear problem (not a traceback) before any pack is touched."""
+    from resources.vault.errors import VaultKeyError
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "kept.txt").write_text("kept\n" * 100)
+    (src / "gone.txt").write_text("gone\n" * 100)
+    archiver.snapshot(store, src, name="p", snapshot_id="p_2026-03-01", day="2026-03-01")
+    (src / "gone.txt").unlink()
+    archiver.snapshot(store, src, name="p", snapshot_id="p_2026-03-02", day="2026-03-02")
+    pruner.forget(store, keep_daily=1)
+    packs = sorted(p.name for p in store.root.rglob("*.pack"))
+
+    def broken(blob, name, dict_id, plain_len):
+        if error == "key":
+            raise VaultKeyError("record sealed under key id 0123456789abcdef, which is not in the keyring")
+        return b"not what the name says"
+
+    referenced = pruner._referenced_chunks
+
+    def then_break(s):  # the manifests and trees read fine; the chunks prune repacks do not
+        names = referenced(s)
+        monkeypatch.setattr(store, "open_chunk", broken)
+        return names
+
+    monkeypatch.setattr(pruner, "_referenced_chunks", then_break)
+    with pytest.raises(CodebaseError, match="prune refused") as raised:
+        pruner.prune(store)
+    (problem,) = raised.value.problems
+    assert problem.reason.startswith("chunk ") and problem.reason.endswith(
+        ": VaultKeyError" if error == "key" else ": content does not match its name")
+    assert sorted(p.name for p in store.root.rglob("*.pack")) == packs
