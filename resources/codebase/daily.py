@@ -24,7 +24,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from resources.codebase import archiver, gittree
-from resources.codebase.archiver import SnapshotResult
 from resources.codebase.config import CodebaseSpec
 from resources.codebase.store import CodebaseStore, Progress, SnapshotInfo
 
@@ -39,8 +38,6 @@ class DayOutcome:
     state: str  # WRITTEN, UNCHANGED, KEPT or NOT_CAPTURED
     reason: str  # one line for people
     info: SnapshotInfo | None = None  # the day's snapshot, when there is one
-    result: SnapshotResult | None = None  # when this run took a snapshot
-    capture: str | None = None  # "live" or "git" for a snapshot taken now
     commit: str | None = None
 
 
@@ -60,15 +57,15 @@ def snapshot_day(store: CodebaseStore, spec: CodebaseSpec, day: str | dt.date, *
     if day_d > today:
         return DayOutcome(sid, NOT_CAPTURED, f"{day_s} has not begun (today is {today.isoformat()} UTC)", existing)
 
-    def take(source, capture: str, commit: str | None = None) -> DayOutcome:
+    def take(source, commit: str | None = None) -> DayOutcome:
         res = archiver.snapshot(store, source, name=spec.name, snapshot_id=sid, day=day_s, excludes=spec.excludes,
                                 progress=progress, now=now)
         state = UNCHANGED if res.unchanged else WRITTEN
         what = f"commit {commit[:12]}" if commit else "the folder as it is now"
-        return DayOutcome(sid, state, f"{state} from {what}", res.info, res, capture, commit)
+        return DayOutcome(sid, state, f"{state} from {what}", res.info, commit=commit)
 
     if day_d == today:
-        return take(spec.path, "live")
+        return take(spec.path)
     if not spec.path.is_dir():
         return DayOutcome(sid, NOT_CAPTURED, f"{spec.path} is not a folder", existing)
     repo = gittree.work_tree(spec.path)
@@ -76,18 +73,18 @@ def snapshot_day(store: CodebaseStore, spec: CodebaseSpec, day: str | dt.date, *
         if existing is not None:
             return DayOutcome(sid, KEPT, "a past day's snapshot is never replaced", existing)
         if day_d == today - dt.timedelta(days=1):
-            return take(spec.path, "live")
+            return take(spec.path)
         return DayOutcome(sid, NOT_CAPTURED, "not a git working tree: a past day other than yesterday cannot be "
                                              "recovered from the folder as it is now", None)
     commit = gittree.commit_on_or_before(repo.toplevel, gittree.end_of_day(day_d))
     if existing is not None:
         if commit is not None and existing.meta.get("commit") == commit.id:
             return DayOutcome(sid, UNCHANGED, f"already taken from commit {commit.id[:12]}", existing,
-                              capture="git", commit=commit.id)
+                              commit=commit.id)
         return DayOutcome(sid, KEPT, "a past day's snapshot is never replaced", existing)
     if commit is None:
         return DayOutcome(sid, NOT_CAPTURED, f"no commit on HEAD on or before {day_s} 23:59:59 UTC", None)
     if not gittree.tree_exists(repo.toplevel, commit, repo.prefix):
         return DayOutcome(sid, NOT_CAPTURED, f"{repo.prefix or '/'} is not in commit {commit.id[:12]}", None,
                           commit=commit.id)
-    return take(gittree.GitTree(repo.toplevel, commit, repo.prefix, spec.excludes), "git", commit.id)
+    return take(gittree.GitTree(repo.toplevel, commit, repo.prefix, spec.excludes), commit.id)

@@ -81,7 +81,7 @@ def prune(store: CodebaseStore, progress: Progress | None = None, dry_run: bool 
     with store.lock(exclusive=True):
         store.index(reload=True)
         referenced = _referenced_chunks(store)
-        index = store.index(reload=True)
+        index = store.index()
         if store.index_problems:
             raise CodebaseIntegrityError("prune refused (a pack index is unreadable)", store.index_problems)
         writer = PackWriter(store.root, store.vault, store.namer, sync=store.sync)
@@ -114,8 +114,7 @@ def prune(store: CodebaseStore, progress: Progress | None = None, dry_run: bool 
             for pack_id in drop:
                 remove_pack(store.root, pack_id)
             result.removed_temps += _remove_leftovers(store)
-            result.deleted_dicts = _remove_unused_dicts(store)
-            store.index(reload=True)
+            result.deleted_dicts = _remove_unused_dicts(store)  # reloads the index the new packs changed
     return result
 
 

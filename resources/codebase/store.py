@@ -313,13 +313,6 @@ class CodebaseStore:
             batch.write(info.meta_path, (json.dumps(info.meta, indent=1, sort_keys=True) + "\n").encode("utf-8"))
 
     # ----------------------------------------------------------------- chunks
-    def chunk_where(self, name: str) -> str:
-        """Where a chunk is, for messages: the pack file (relative to the vault root)."""
-        loc = self.index().get(name)
-        if loc is None:
-            return f"{STORE_DIR}/{PACK_DIR}: chunk {name}"
-        return f"{self.rel(pack_paths(self.root, loc.pack)[0])} (chunk {name[:16]}…)"
-
     def seal_chunk(self, data: bytes, name: str, dictionary: Dictionary | None = None) -> tuple[bytes, str | None]:
         """A chunk's vault record (record id = its name) and the dictionary it needs, if any.
 

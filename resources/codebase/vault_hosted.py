@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from resources.codebase import dictionary as zd
 from resources.codebase import manifest as mf
 from resources.codebase.checker import check_pack
 from resources.codebase.dictionary import CHUNK_DICT_KIND, DICT_DIR, DICT_KIND, DictionaryError
@@ -62,9 +61,8 @@ def verify_file(vault, path: Path) -> None:
         if pack.stat().st_size != size:
             raise VaultIntegrityError(f"its pack is {pack.stat().st_size} bytes, the index says {size}")
     elif what == "dict":
-        store = CodebaseStore(vault)
         try:
-            zd.load(store.root, vault, store.namer, rid)
+            store.dictionary(rid)
         except DictionaryError as e:
             raise VaultIntegrityError(f"zstd dictionary: {e.reason}") from None
     elif what == "manifest":
