@@ -14,7 +14,8 @@ from typing import Optional
 
 import typer
 
-from mira_assets.cli.operations import fail, open_for_runs
+from mira_assets.cli.failure import fail
+from mira_assets.cli.operations import open_for_runs
 
 
 def days_between(start: str, end: str) -> list[str]:

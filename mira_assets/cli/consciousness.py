@@ -11,7 +11,8 @@ from typing import Optional
 
 import typer
 
-from mira_assets.cli.search import fail, open_store
+from mira_assets.cli.failure import fail
+from mira_assets.cli.search import open_store
 
 app = typer.Typer(help="Consciousness states in ChromaDB: similar-state search.", no_args_is_help=True)
 

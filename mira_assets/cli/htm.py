@@ -13,12 +13,9 @@ from typing import Optional
 
 import typer
 
+from mira_assets.cli.failure import fail
+
 app = typer.Typer(help="Hierarchical temporal memory: replay vectors through the hierarchy.", no_args_is_help=True)
-
-
-def fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(1)
 
 
 def _load_vectors(path: Path, input_dim: int):

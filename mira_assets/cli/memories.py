@@ -11,7 +11,8 @@ from typing import Optional
 
 import typer
 
-from mira_assets.cli.search import _short, fail, open_store
+from mira_assets.cli.failure import fail
+from mira_assets.cli.search import _short, open_store
 
 app = typer.Typer(help="Public memories in ChromaDB ranked by persistence; forget what should not persist.",
                   no_args_is_help=True)

@@ -7,16 +7,13 @@ the next `mira materialize`, `mira backfill` or `make ui` goes on instead of wai
 
 from __future__ import annotations
 
-from typing import NoReturn, Optional
+from typing import Optional
 
 import typer
 
+from mira_assets.cli.failure import fail
+
 app = typer.Typer(help="The Dagster instance (DAGSTER_HOME): set it up, with profiles.", no_args_is_help=True)
-
-
-def fail(message: str) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(1)
 
 
 def open_for_runs():

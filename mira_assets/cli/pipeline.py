@@ -15,7 +15,8 @@ from datetime import date, timedelta
 import typer
 
 from mira_assets.cli.backfill import span_of
-from mira_assets.cli.operations import fail, open_for_runs
+from mira_assets.cli.failure import fail
+from mira_assets.cli.operations import open_for_runs
 
 LAUNCHED_BY = {"mira/launched_by": "mira materialize"}
 

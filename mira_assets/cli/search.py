@@ -13,14 +13,10 @@ from typing import Optional
 
 import typer
 
+from mira_assets.cli.failure import fail
 from resources.data_root import DataLayout
 
 app = typer.Typer(help="Semantic search over the ChromaDB collections.", no_args_is_help=True)
-
-
-def fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(1)
 
 
 def open_store(chroma_path: Optional[str], chroma_host: Optional[str], chroma_port: int):

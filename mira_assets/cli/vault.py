@@ -14,6 +14,7 @@ from typing import Optional
 
 import typer
 
+from mira_assets.cli.failure import fail
 from resources.data_root import DataLayout
 
 app = typer.Typer(help="Inspect and maintain the encrypted vault (Lightning Vidmem).", no_args_is_help=True)
@@ -24,11 +25,6 @@ ROOT_HELP = "Vault root (default: $MIRA_DATA/databases/lightning_vidmem, MIRA_DA
 def beside(vault_root: Path) -> Optional[DataLayout]:
     """The data root this vault sits in, whose sealed tables and day manifests are verified and rotated with it."""
     return DataLayout.of_vault(vault_root)
-
-
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(1)
 
 
 def _open_vault(root: Optional[Path], *, with_hosted_stores: bool = False):
@@ -42,7 +38,7 @@ def _open_vault(root: Optional[Path], *, with_hosted_stores: bool = False):
     try:
         keyring = Keyring.from_env()
     except VaultError as e:
-        _fail(str(e))
+        fail(str(e))
     return Vault(root or DataLayout.from_env().vault, keyring, hosted=hosted_stores() if with_hosted_stores else ())
 
 
@@ -72,12 +68,12 @@ def verify(root: Optional[Path] = typer.Option(None, "--root", help=ROOT_HELP)) 
 
     vault = _open_vault(root, with_hosted_stores=True)
     if not vault.root.is_dir():
-        _fail(f"vault root {vault.root} does not exist")
+        fail(f"vault root {vault.root} does not exist")
     try:
         with _progress("verify") as cb:
             problems = verify_all(vault, beside(vault.root), progress=cb)
     except VaultError as e:
-        _fail(str(e))
+        fail(str(e))
     for path, reason in problems:
         typer.echo(f"BAD {path}: {reason}")
     if problems:
@@ -96,7 +92,7 @@ def show(record_id: str = typer.Argument(..., help="Record id (private_... or co
     try:
         record = vault.read_record(record_id)
     except (VaultError, ValueError) as e:
-        _fail(str(e))
+        fail(str(e))
     typer.echo(json.dumps(record, indent=2, ensure_ascii=False, sort_keys=True))
 
 
@@ -108,12 +104,12 @@ def rotate(root: Optional[Path] = typer.Option(None, "--root", help=ROOT_HELP)) 
 
     vault = _open_vault(root, with_hosted_stores=True)
     if not vault.root.is_dir():
-        _fail(f"vault root {vault.root} does not exist")
+        fail(f"vault root {vault.root} does not exist")
     try:
         with _progress("rotate") as cb:
             n, tables, rows = rotate_all(vault, beside(vault.root), progress=cb)
     except VaultError as e:
-        _fail(str(e))
+        fail(str(e))
     for rel in vault.last_rotation_skipped:
         typer.echo(f"skipped (not a v2 record this vault can rotate): {rel}", err=True)
     typer.echo(f"re-encrypted {n} record(s) and {tables} sealed table(s) to key {vault.keyring.active_id}; "
@@ -128,14 +124,14 @@ def import_legacy_cmd(src: Path = typer.Argument(..., help="Root of a MIRA 1.0 v
     from resources.vault.legacy import import_legacy
 
     if not src.is_dir():
-        _fail(f"legacy vault {src} is not a directory")
+        fail(f"legacy vault {src} is not a directory")
     vault = _open_vault(root)
     try:
         with _progress("import") as cb:
             data = beside(vault.root)
             report = import_legacy(src, vault, progress=cb, manifests_root=data.manifests if data else None)
     except VaultError as e:
-        _fail(str(e))
+        fail(str(e))
     for rel, reason in report.failed:
         typer.echo(f"FAILED {rel}: {reason}")
     typer.echo(f"imported {len(report.imported)}, already v2 {len(report.skipped)}, failed {len(report.failed)}")
@@ -161,9 +157,9 @@ def keygen(out: Optional[Path] = typer.Option(None, "--out", "-o",
         out.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        _fail(f"{out} already exists; refusing to overwrite a key (losing it loses the vault)")
+        fail(f"{out} already exists; refusing to overwrite a key (losing it loses the vault)")
     except OSError as e:
-        _fail(f"cannot create {out}: {e.strerror}")
+        fail(f"cannot create {out}: {e.strerror}")
     with os.fdopen(fd, "w", encoding="ascii") as f:
         f.write("# MIRA vault key file: first key = active, later keys = older (still readable).\n")
         f.write(key + "\n")
