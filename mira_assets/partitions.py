@@ -8,9 +8,10 @@ check, job and schedule is built by a factory that takes the one partitions defi
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 
 import dagster as dg
+
+from mira_assets.domain.landing.contract import parse_day
 
 DEFAULT_PARTITION_START = "2026-01-01"
 PARTITION_START_VARIABLE = "MIRA_PARTITION_START"
@@ -19,10 +20,7 @@ PARTITION_START_VARIABLE = "MIRA_PARTITION_START"
 def partition_start(environ: Mapping[str, str]) -> str:
     """The first partition day configured in ``environ`` (default 2026-01-01); a clear error when it is no day."""
     value = (environ.get(PARTITION_START_VARIABLE) or DEFAULT_PARTITION_START).strip()
-    try:
-        day = date.fromisoformat(value) if len(value) == 10 else None
-    except ValueError:
-        day = None
+    day = parse_day(value)
     if day is None:
         raise ValueError(f"{PARTITION_START_VARIABLE} must be a day like 2026-11-01, got {value!r}")
     return day.isoformat()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from mira_assets.domain.landing.contract import as_day
+from mira_assets.domain.landing.contract import as_day, parse_day
 from resources.vault.atomic import atomic_write
 
 MARKER_DIR = "_complete"
@@ -64,12 +64,6 @@ def read_marker(landing_root: Path, day: date | str) -> DayMarker | None:
 def complete_days(landing_root: Path) -> list[date]:
     """Every day marked complete, in order. Files whose name is not a day (or start with `.`) are ignored."""
     folder = Path(landing_root) / MARKER_DIR
-    days = []
-    for path in folder.glob("*.json") if folder.is_dir() else ():
-        if path.name.startswith("."):
-            continue
-        try:
-            days.append(date.fromisoformat(path.stem) if len(path.stem) == 10 else None)
-        except ValueError:
-            continue
+    paths = folder.glob("*.json") if folder.is_dir() else ()
+    days = (parse_day(path.stem) for path in paths if not path.name.startswith("."))
     return sorted(d for d in days if d is not None)

@@ -37,6 +37,14 @@ def check_stream(stream: str) -> None:
         raise ValueError(f"unknown landing stream {stream!r}; expected one of {', '.join(STREAMS)}")
 
 
+def parse_day(text: str) -> date | None:
+    """The day a name like 2026-11-01 spells, or None (also for 20261101, which Python 3.11 would accept)."""
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        return None
+
+
 def as_day(day: date | str) -> date:
     if isinstance(day, datetime):
         return day.date()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from mira_assets.domain.landing.contract import ID_FIELDS, as_day, check_stream, parse_line
+from mira_assets.domain.landing.contract import ID_FIELDS, as_day, check_stream, parse_day, parse_line
 from mira_assets.domain.landing.fields import RecordError
 
 #: The longest landing line accepted, in bytes (without its line end): 4 MiB, room for a conversation of
@@ -55,10 +55,7 @@ def stream_days(root: Path, stream: str) -> list[date]:
     folder = Path(root) / stream
     days = []
     for day_folder in folder.iterdir() if folder.is_dir() else ():
-        try:
-            day = date.fromisoformat(day_folder.name) if len(day_folder.name) == 10 else None
-        except ValueError:
-            day = None
+        day = parse_day(day_folder.name)
         if day is not None and _day_files(day_folder):
             days.append(day)
     return sorted(days)
