@@ -202,6 +202,10 @@ def _import_private(src: Path, rel: str, vault: Vault, report: ImportReport) -> 
     if not isinstance(ts, (int, float)) or not math.isfinite(ts):
         report.failed.append((rel, "missing or invalid timestamp"))
         return
+    problem = timestamp_problem(ts)  # before the day is derived from it (year 10000 overflows) and the decryption
+    if problem:
+        report.failed.append((rel, f"timestamp: {problem}"))
+        return
     if day is None:
         day = dt.datetime.fromtimestamp(ts, tz=dt.timezone.utc).date()
     try:
@@ -218,10 +222,6 @@ def _import_private(src: Path, rel: str, vault: Vault, report: ImportReport) -> 
         report.failed.append((rel, "decrypted content is not UTF-8 text"))
         return
     metadata = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
-    problem = timestamp_problem(ts)
-    if problem:
-        report.failed.append((rel, f"timestamp: {problem}"))
-        return
     report.refs.append(vault.put_private_record(mid, _kind_of(metadata), ts, {"thought": text, "legacy_version": "1.0"},
                                                 metadata, day, imported_from=IMPORTED_FROM))
     report.imported.append(mid)

@@ -245,3 +245,19 @@ def test_in_place_codebase_upgrade(legacy_codebase_tree, hosting_vault):
     again = legacy.import_legacy(vault.root, vault)
     assert again.imported == [] and len(again.failed) == 2
     assert [s.snapshot_id for s in CodebaseStore(vault).list_snapshots("legacy")] == [f"legacy_{SNAPSHOT_ID}"]
+
+
+def test_a_timestamp_past_year_9999_fails_its_record_alone(tmp_path, vault):
+    """Outside a date folder the day comes from the timestamp; one past 9999-12-31 is reported, not an
+    OverflowError that stops the import of every other record."""
+    src = tmp_path / "mira10"
+    enc = ReferenceTripleEncryption()
+    (src / "private_memory/loose").mkdir(parents=True)
+    for mid, ts in (("private_far_future", 1e20), ("private_fine", 1766577600.5)):
+        (src / f"private_memory/loose/{mid}.json").write_text(json.dumps({
+            "memory_id": mid, "encrypted_data": base64.b64encode(enc.encrypt("a thought", mid)).decode(),
+            "encryption_version": "1.0", "timestamp": ts, "metadata": {}}))
+    report = legacy.import_legacy(src, vault)
+    assert report.imported == ["private_fine"]
+    [(rel, reason)] = report.failed
+    assert rel == "private_memory/loose/private_far_future.json" and reason.startswith("timestamp: ")
