@@ -17,7 +17,6 @@ from resources.codebase.dictionary import CHUNK_DICT_KIND, DICT_DIR, DICT_KIND, 
 from resources.codebase.packs import PACK_DIR, PACK_KIND, PackWriter, decode_index, pack_paths, remove_pack
 from resources.codebase.store import (CHUNK_KIND, MANIFEST_KIND, MONTH_RE, STORE_DIR, CodebaseIntegrityError,
                                       CodebaseStore)
-from resources.vault.atomic import atomic_write
 from resources.vault.envelope import VaultIntegrityError, record_key_id
 from resources.vault.store import HostedStore
 
@@ -97,10 +96,7 @@ def rotate_file(vault, path: Path) -> bool:
     active = vault.keyring.active_id
     if what in ("manifest", "index", "dict"):
         kind = {"manifest": MANIFEST_KIND, "index": PACK_KIND, "dict": DICT_KIND}[what]
-        blob = path.read_bytes()
-        if record_key_id(blob) == active:
-            return False
-        return atomic_write(path, vault.seal(vault.unseal(blob, kind=kind, record_id=rid), kind=kind, record_id=rid))
+        return vault.reseal_file(path, kind=kind, record_id=rid)
     if what == "pack":
         store = CodebaseStore(vault)
         if not pack_paths(store.root, rid)[1].exists():

@@ -14,8 +14,7 @@ import re
 from pathlib import Path
 
 from resources.vault.atomic import atomic_write
-from resources.vault.envelope import record_key_id
-from resources.vault.errors import VaultError, VaultIntegrityError, VaultKeyError
+from resources.vault.errors import VaultError, VaultIntegrityError
 from resources.vault.store import HostedStore, Vault
 
 STATE_DIR = "htm_state"
@@ -49,9 +48,6 @@ class HTMStateFiles:
     def path(self, day: dt.date) -> Path:
         return Path(self.vault.root) / state_rel(day)
 
-    def exists(self, day: dt.date) -> bool:
-        return self.path(day).is_file()
-
     def days(self) -> list[dt.date]:
         """Every day that has a state file, in order."""
         if not self.root.is_dir():
@@ -66,20 +62,11 @@ class HTMStateFiles:
             blob = self.path(day).read_bytes()
         except FileNotFoundError:
             raise VaultError(f"{rel}: no HTM state for {day.isoformat()}") from None
-        return _unseal(self.vault, rel, blob, day)
+        return self.vault.unseal_at(rel, blob, kind=STATE_KIND, record_id=day.isoformat())
 
     def write(self, day: dt.date, state: bytes) -> bool:
         """Seal and write the state of `day` atomically; False when the identical file was already there."""
         return atomic_write(self.path(day), self.vault.seal(state, kind=STATE_KIND, record_id=day.isoformat()))
-
-
-def _unseal(vault: Vault, rel: str, blob: bytes, day: dt.date) -> bytes:
-    try:
-        return vault.unseal(blob, kind=STATE_KIND, record_id=day.isoformat())
-    except VaultIntegrityError as e:
-        raise e.at(rel) from None
-    except VaultKeyError as e:
-        raise VaultKeyError(f"{rel}: {e}") from None
 
 
 def _file_day(vault: Vault, path: Path) -> dt.date:
@@ -97,12 +84,7 @@ def verify_file(vault: Vault, path: Path) -> None:
 
 def rotate_file(vault: Vault, path: Path) -> bool:
     """Re-seal a state file under the active key; False when it already is."""
-    day = _file_day(vault, path)
-    blob = Path(path).read_bytes()
-    if record_key_id(blob) == vault.keyring.active_id:
-        return False
-    plain = vault.unseal(blob, kind=STATE_KIND, record_id=day.isoformat())
-    return atomic_write(Path(path), vault.seal(plain, kind=STATE_KIND, record_id=day.isoformat()))
+    return vault.reseal_file(path, kind=STATE_KIND, record_id=_file_day(vault, path).isoformat())
 
 
 # The vault hands its files under htm_state/ to these (passed explicitly: resources/hosted_stores.py).

@@ -10,9 +10,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from pathlib import Path
 
 from resources.vault import envelope, layout
-from resources.vault.atomic import AtomicBatch
+from resources.vault.atomic import AtomicBatch, atomic_write
 from resources.vault.records import READABLE_VERSIONS, Progress, b64decode_strict, wrapper_bytes
 
 BATCH_SIZE = 4096
@@ -47,6 +48,15 @@ class VaultRotation:
         if kind == layout.KIND_CONVERSATION:
             return new
         return wrapper_bytes(dict(wrapper, encrypted_data=base64.b64encode(new).decode("ascii")))
+
+    def reseal_file(self, path: Path, *, kind: str, record_id: str) -> bool:
+        """Re-seal one sealed file (a table, an HTM state, a codebase manifest...) under the active key,
+        atomically; False when it already is."""
+        blob = Path(path).read_bytes()
+        if envelope.record_key_id(blob) == self.keyring.active_id:
+            return False
+        return atomic_write(Path(path), self.seal(self.unseal(blob, kind=kind, record_id=record_id), kind=kind,
+                                                  record_id=record_id))
 
     def rotate(self, progress: Progress | None = None) -> int:
         """Re-seal every record not under the active key (atomic per file, idempotent).

@@ -11,8 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterator, Optional
 
-from resources.vault.atomic import atomic_write
-from resources.vault.envelope import VaultError, record_key_id
+from resources.vault.envelope import VaultError
 from resources.vault.store import Vault
 
 SEALED_SUFFIX = ".parquet.enc"
@@ -41,15 +40,8 @@ def sealed_tables(tables_root: Optional[Path]) -> Iterator[Path]:
 
 def reseal_tables(vault: Vault, tables_root: Optional[Path]) -> int:
     """Re-encrypt every sealed table not under the active key; returns how many were rewritten."""
-    rewritten = 0
-    for path in sealed_tables(tables_root):
-        blob = path.read_bytes()
-        if record_key_id(blob) == vault.keyring.active_id:
-            continue
-        plain = unseal_table(vault, tables_root, path, blob)
-        atomic_write(path, seal_table(vault, tables_root, path, plain))
-        rewritten += 1
-    return rewritten
+    return sum(vault.reseal_file(path, kind=TABLE_KIND, record_id=table_record_id(tables_root, path))
+               for path in sealed_tables(tables_root))
 
 
 def verify_tables(vault: Vault, tables_root: Optional[Path]) -> list[tuple[str, str]]:

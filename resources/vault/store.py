@@ -205,14 +205,18 @@ class Vault(PrivateRecords, ConversationRecords, VaultChecker, VaultRotation):
             return self._decode_conversation(rel, raw)[0]
         raise VaultError(f"{rel}: not a private memory or conversation backup")
 
-    def _unseal_json(self, rel: str, blob: bytes, *, kind: str, record_id: str) -> Any:
-        """Open a sealed JSON record; every error names the file, never the content."""
+    def unseal_at(self, rel: str, blob: bytes, *, kind: str, record_id: str) -> bytes:
+        """`unseal` the file ``rel`` holds; every error names the file, never the content."""
         try:
-            plain = self.unseal(blob, kind=kind, record_id=record_id)
+            return self.unseal(blob, kind=kind, record_id=record_id)
         except VaultIntegrityError as e:
             raise e.at(rel) from None
         except VaultKeyError as e:
             raise VaultKeyError(f"{rel}: {e}") from None
+
+    def _unseal_json(self, rel: str, blob: bytes, *, kind: str, record_id: str) -> Any:
+        """Open a sealed JSON record; every error names the file, never the content."""
+        plain = self.unseal_at(rel, blob, kind=kind, record_id=record_id)
         try:
             return json.loads(plain)
         except (ValueError, UnicodeDecodeError):
