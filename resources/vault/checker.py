@@ -54,16 +54,18 @@ class VaultChecker:
                 problems.append(VerifyProblem(rel, f"entry of {rid}: {', '.join(differ)} differ(s) from the record", rid))
         for name in sorted(os.listdir(self.abspath(day_dir))):
             if name.endswith(".json") and name != layout.INDEX_FILE and not name.startswith(".") \
-                    and name[:-5] not in listed and self._is_current_record(f"{day_dir}/{name}"):
+                    and name[:-5] not in listed and self.current_wrapper(f"{day_dir}/{name}") is not None:
                 problems.append(VerifyProblem(rel, f"does not list {name[:-5]} (file {day_dir}/{name})", name[:-5]))
         return problems
 
-    def _is_current_record(self, rel: str) -> bool:
-        """A wrapper of a readable version (a MIRA 1.0 file awaiting import is reported on its own)."""
+    def current_wrapper(self, rel: str) -> dict | None:
+        """The wrapper of the private record file ``rel`` when it is of a readable version, else None (no such
+        file, not a JSON object, or a MIRA 1.0 file awaiting import, which is reported on its own)."""
         try:
-            return str(json.loads(self.abspath(rel).read_bytes()).get("encryption_version")) in READABLE_VERSIONS
-        except (OSError, ValueError, UnicodeDecodeError, AttributeError):
-            return False
+            wrapper = json.loads(self.abspath(rel).read_bytes())
+            return wrapper if str(wrapper.get("encryption_version")) in READABLE_VERSIONS else None
+        except (OSError, ValueError, AttributeError):
+            return None
 
     def _hosted_files(self) -> list[str]:
         """Every file below codebase_copies/ and below each hosted store's prefix."""

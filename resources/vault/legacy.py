@@ -173,14 +173,6 @@ def _list_imports(manifests_root: Path, refs: list) -> Path:
     return path
 
 
-def _dest_is_v2_private(vault: Vault, rel: str) -> bool:
-    try:
-        doc = json.loads(vault.abspath(rel).read_bytes())
-        return str(doc.get("encryption_version")) in READABLE_VERSIONS
-    except (OSError, ValueError, AttributeError):
-        return False
-
-
 def _import_private(src: Path, rel: str, vault: Vault, report: ImportReport) -> None:
     try:
         doc = json.loads((src / rel).read_bytes())
@@ -190,7 +182,7 @@ def _import_private(src: Path, rel: str, vault: Vault, report: ImportReport) -> 
         report.failed.append((rel, "not a valid JSON record"))
         return
     mid = rel.rsplit("/", 1)[-1][:-5]
-    if str(doc.get("encryption_version")) in READABLE_VERSIONS or _dest_is_v2_private(vault, rel):
+    if str(doc.get("encryption_version")) in READABLE_VERSIONS or vault.current_wrapper(rel) is not None:
         report.skipped.append(rel)
         return
     day = layout.day_of_private_path(rel)

@@ -15,14 +15,13 @@ deterministic, so that is checkable), never by trusting whatever is on disk. Fra
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import Optional
 
 from resources.vault import layout
 from resources.vault.day_manifests import read_manifest, write_manifest
 from resources.vault.errors import VaultError
-from resources.vault.records import READABLE_VERSIONS, VerifyProblem
+from resources.vault.records import VerifyProblem
 from resources.vault.store import Vault
 
 
@@ -80,11 +79,8 @@ def check_manifests(vault: Vault, manifests_root: Optional[Path]) -> list[Verify
 
 def _pipeline_record(vault: Vault, rel: str) -> bool:
     """A current private record not marked as imported (a MIRA 1.0 file awaiting import is reported apart)."""
-    try:
-        wrapper = json.loads(vault.abspath(rel).read_bytes())
-        return str(wrapper.get("encryption_version")) in READABLE_VERSIONS and "imported_from" not in wrapper
-    except (OSError, ValueError, UnicodeDecodeError, AttributeError):
-        return False
+    wrapper = vault.current_wrapper(rel)
+    return wrapper is not None and "imported_from" not in wrapper
 
 
 def reconcile_rotated(vault: Vault, manifests_root: Optional[Path]) -> int:
