@@ -95,15 +95,18 @@ def reconcile_rotated(vault: Vault, manifests_root: Optional[Path]) -> int:
         changed = False
         for i, row in enumerate(manifest.itertuples(index=False)):
             path = vault.root / row.path
-            now = _digest(path)
-            if now is None or now == (int(row.bytes), row.sha256):
+            try:
+                raw = path.read_bytes()
+            except FileNotFoundError:
                 continue
-            raw = path.read_bytes()
+            now = (len(raw), hashlib.sha256(raw).hexdigest())
+            if now == (int(row.bytes), row.sha256):
+                continue
             try:
                 if vault.record_key_id(row.path, raw) != vault.keyring.active_id:
                     continue
-                was = any(hashlib.sha256(vault.sealed_under(row.path, raw, kid)).hexdigest() == row.sha256
-                          for kid in older)
+                opened = vault.opened_record(row.path, raw)  # decrypted once, sealed under each older key
+                was = any(hashlib.sha256(opened.sealed_under(kid)).hexdigest() == row.sha256 for kid in older)
             except (VaultError, ValueError):
                 continue  # not a record this vault opens: verify reports it
             if was:

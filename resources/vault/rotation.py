@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from resources.vault import envelope, layout
@@ -17,6 +18,25 @@ from resources.vault.atomic import AtomicBatch, atomic_write
 from resources.vault.records import READABLE_VERSIONS, Progress, b64decode_strict, wrapper_bytes
 
 BATCH_SIZE = 4096
+
+
+@dataclass(frozen=True)
+class OpenedRecord:
+    """A record file's content and how it was sealed: `sealed_under(key_id)` gives its file's bytes under a key."""
+
+    vault: "VaultRotation"
+    kind: str
+    record_id: str
+    plain: bytes = field(repr=False)
+    compress: bool
+    wrapper: dict | None  # a private memory's JSON wrapper; None for a conversation backup
+
+    def sealed_under(self, key_id: str) -> bytes:
+        new = self.vault.seal(self.plain, kind=self.kind, record_id=self.record_id, compress=self.compress,
+                              key_id=key_id)
+        if self.wrapper is None:
+            return new
+        return wrapper_bytes(dict(self.wrapper, encrypted_data=base64.b64encode(new).decode("ascii")))
 
 
 class VaultRotation:
@@ -35,19 +55,19 @@ class VaultRotation:
         """The bytes the private memory or conversation backup file ``rel`` (now ``raw``, authenticated here)
         holds when sealed under the keyring's ``key_id``, content and compression unchanged. Sealing is
         deterministic, so this is also what the file was before a rotation moved it to another key."""
+        return self.opened_record(rel, raw).sealed_under(key_id)
+
+    def opened_record(self, rel: str, raw: bytes) -> "OpenedRecord":
+        """The file ``rel`` (now ``raw``) authenticated and opened once, to be sealed again under any key."""
         if rel.startswith(layout.CONVERSATIONS_DIR + "/"):
-            record_id, kind = rel.rsplit("/", 1)[-1][:-4], layout.KIND_CONVERSATION
+            record_id, kind, wrapper = rel.rsplit("/", 1)[-1][:-4], layout.KIND_CONVERSATION, None
             self._decode_conversation(rel, raw)
             blob = raw
         else:
             rec, blob, wrapper = self._decode_private(rel, raw)
             record_id, kind = rec["memory_id"], layout.KIND_PRIVATE
-        flags = envelope.parse_header(blob)[1]
-        plain = self.unseal(blob, kind=kind, record_id=record_id)
-        new = self.seal(plain, kind=kind, record_id=record_id, compress=bool(flags & envelope.FLAG_ZSTD), key_id=key_id)
-        if kind == layout.KIND_CONVERSATION:
-            return new
-        return wrapper_bytes(dict(wrapper, encrypted_data=base64.b64encode(new).decode("ascii")))
+        compress = bool(envelope.parse_header(blob)[1] & envelope.FLAG_ZSTD)
+        return OpenedRecord(self, kind, record_id, self.unseal(blob, kind=kind, record_id=record_id), compress, wrapper)
 
     def reseal_file(self, path: Path, *, kind: str, record_id: str) -> bool:
         """Re-seal one sealed file (a table, an HTM state, a codebase manifest...) under the active key,
@@ -87,8 +107,8 @@ class VaultRotation:
                     elif envelope.record_key_id(raw) != active:
                         batch.write(p, self.sealed_under(rel, raw, active))
                         count += 1
-                elif self.hosted_store(rel) is not None:
-                    count += bool(self.hosted_store(rel).rotate(self, p))
+                elif (hosted := self.hosted_store(rel)) is not None:
+                    count += bool(hosted.rotate(self, p))
                 elif rel.startswith(layout.CODEBASE_DIR + "/") and name.endswith(".enc"):
                     self.last_rotation_skipped.append(rel)
                 if batch.pending >= BATCH_SIZE:
