@@ -22,15 +22,6 @@ from resources.chroma_resource import ChromaResource
 GROUP = "consciousness"
 
 
-def level_spark_numbers(levels: list[float], sparks: list[float]) -> dict:
-    """Per-day numbers Dagster plots across partitions, and the level/spark histogram (0.0 on an empty day)."""
-    return {
-        "mean_consciousness_level": round(sum(levels) / len(levels), 6) if levels else 0.0,
-        "max_spark_intensity": max(sparks) if sparks else 0.0,
-        "distribution": dg.MetadataValue.md(distribution_markdown({"level": levels, "spark": sparks})),
-    }
-
-
 def build_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
     consciousness = landing_asset(
         "consciousness", partitions,
@@ -47,11 +38,10 @@ def build_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinitio
         encoded = encode_states(frame_records("consciousness", consciousness))
         seconds = time.perf_counter() - started
         frame = vectors_frame(encoded)
-        numbers = encoded.day_numbers()
+        levels, sparks = [st.level for st in encoded.states], [st.spark_intensity for st in encoded.states]
         metadata = {
-            "states": numbers["states"],
-            "duplicate_states": numbers["duplicate_states"],
-            **level_spark_numbers([st.level for st in encoded.states], [st.spark_intensity for st in encoded.states]),
+            **encoded.day_numbers(),  # states, duplicates, mean level and max spark: plotted across days
+            "distribution": dg.MetadataValue.md(distribution_markdown({"level": levels, "spark": sparks})),
             "encoder": STATES_MODEL,
             "dimension": STATES_DIMENSION,
             "encode_s": round(seconds, 3),
@@ -70,7 +60,7 @@ def build_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinitio
         `partition`; a rerun replaces the day's records."""
         encoded = frame_encoded(consciousness_vectors)  # re-derives every id from its row: a damaged table fails
         batch, vectors = encoded_batch(encoded)
-        numbers = level_spark_numbers(batch.extra["level"], batch.extra["spark"])
+        numbers = encoded.day_numbers()
         return replace_collection_partition(
             context, collection=STATES_COLLECTION, description=STATES_DESCRIPTION, chroma=chroma, batch=batch,
             vectors=vectors, model=STATES_MODEL, dimension=STATES_DIMENSION,

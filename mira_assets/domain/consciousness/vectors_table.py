@@ -45,7 +45,7 @@ class EncodedStates:
         return {
             "states": len(self.states),
             "duplicate_states": self.duplicates,
-            "mean_consciousness_level": float(np.mean(levels)) if levels else 0.0,
+            "mean_consciousness_level": round(sum(levels) / len(levels), 6) if levels else 0.0,
             "max_spark_intensity": float(max(sparks)) if sparks else 0.0,
         }
 
