@@ -130,10 +130,6 @@ class NumpySynapses:
         self.sentinel, self.connected, self.cpc = sentinel, connected, cells_per_column
         self.index = ConnectedIndex(self.pre, self.perm, connected, cells_per_column, self.pre.shape[0], sentinel)
 
-    @property
-    def capacity(self) -> int:
-        return self.pre.shape[1]
-
     def burst_counts(self, cols: np.ndarray, prev_active: np.ndarray, exists: np.ndarray) -> np.ndarray:
         """Per segment slot of `cols`: synapses whose presynaptic cell was active, int32 [n, capacity]
         (0 where `exists` [n, capacity] says the slot holds no segment; only existing rows are read)."""
@@ -187,10 +183,6 @@ class TorchSynapses:
         self.pre = self._t(pre.astype(np.int32, copy=False))
         self.perm = self._t(perm.astype(np.int8, copy=False))
         self.sentinel, self.connected = sentinel, connected
-
-    @property
-    def capacity(self) -> int:
-        return self.pre.shape[1]
 
     def _t(self, array: np.ndarray):
         return self.torch.from_numpy(np.ascontiguousarray(array)).to(self.device)

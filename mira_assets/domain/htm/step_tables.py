@@ -69,10 +69,6 @@ class PublicSteps:
                                        dtype=np.float32).reshape(len(results), dimension),
         )
 
-    @property
-    def dimension(self) -> int:
-        return int(self.representations.shape[1])
-
     def to_arrow(self) -> pa.Table:
         n, dim = self.representations.shape
         columns = {
