@@ -73,6 +73,22 @@ def run_process(instance: dg.DagsterInstance, record) -> tuple[int, float] | Non
     return (int(pid), record.create_timestamp.timestamp()) if pid and pid.isdigit() else None
 
 
+def on_this_host(run: dg.DagsterRun) -> bool:
+    """Created, executed or launched by mira on this machine (its host tag)."""
+    return run.tags.get(HOST_TAG) == socket.gethostname()
+
+
+def end_dead_run(instance: dg.DagsterInstance, run: dg.DagsterRun, message: str, *, canceled: bool) -> list[str]:
+    """Mark a run whose process is gone canceled (or failed) and free its pool slots; returns the slots it held."""
+    held = claimed_slots(instance, run.run_id)
+    if canceled:
+        instance.report_run_canceled(run, message=message)
+    else:
+        instance.report_run_failed(run, message=message)
+    instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+    return held
+
+
 def reap_dead_runs(instance: dg.DagsterInstance, log: Callable[[str], None] = print) -> list[ReapedRun]:
     """Mark every dead run of this host failed (canceled when it was being canceled) and free its pool slots;
     one log line each. Returns what was reaped."""
@@ -80,7 +96,7 @@ def reap_dead_runs(instance: dg.DagsterInstance, log: Callable[[str], None] = pr
     reaped = []
     for record in instance.get_run_records(filters=dg.RunsFilter(statuses=ACTIVE)):
         run = record.dagster_run
-        if run.tags.get(HOST_TAG) != host:
+        if not on_this_host(run):
             continue
         found = run_process(instance, record)
         if found is None or process_alive(*found):
@@ -88,14 +104,10 @@ def reap_dead_runs(instance: dg.DagsterInstance, log: Callable[[str], None] = pr
         pid = found[0]
         message = f"run worker process {pid} on {host} is gone (killed or crashed); found by mira's dead-run check"
         instance.report_engine_event(message, run)
-        if run.status == dg.DagsterRunStatus.CANCELING:
-            instance.report_run_canceled(run, message=message)
-        else:
-            instance.report_run_failed(run, message=message)
-        held = claimed_slots(instance, run.run_id)
-        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
-        done = ReapedRun(run.run_id, run.job_name, run.tags.get("dagster/partition"), pid, held,
-                         instance.get_run_by_id(run.run_id).status.value)
+        canceled = run.status == dg.DagsterRunStatus.CANCELING
+        held = end_dead_run(instance, run, message, canceled=canceled)
+        ended = dg.DagsterRunStatus.CANCELED if canceled else dg.DagsterRunStatus.FAILURE
+        done = ReapedRun(run.run_id, run.job_name, run.tags.get("dagster/partition"), pid, held, ended.value)
         log(f"dead run {run.run_id} ({run.job_name} {done.partition or '-'}): process {pid} is gone; marked "
             f"{done.status}, freed {len(held)} pool slot(s){' ' + ', '.join(held) if held else ''}")
         reaped.append(done)

@@ -22,7 +22,8 @@ from dagster._core.launcher import CheckRunHealthResult, WorkerStatus
 from dagster._core.launcher.default_run_launcher import DefaultRunLauncher
 from dagster._core.storage.tags import GRPC_INFO_TAG
 
-from mira_assets.operations.dead_runs import HOST_TAG, PID_TAG, process_alive, run_process, worker_pid
+from mira_assets.operations.dead_runs import (HOST_TAG, PID_TAG, end_dead_run, on_this_host, process_alive,
+                                              run_process, worker_pid)
 
 
 class LocalRunLauncher(DefaultRunLauncher):
@@ -35,8 +36,7 @@ class LocalRunLauncher(DefaultRunLauncher):
         return True
 
     def check_run_worker_health(self, run) -> CheckRunHealthResult:
-        host = socket.gethostname()
-        if run.tags.get(HOST_TAG) != host:
+        if not on_this_host(run):
             return CheckRunHealthResult(WorkerStatus.RUNNING, "worker on another host: not checked here")
         found = worker_pid(self._instance, run.run_id)
         if found is None:
@@ -44,13 +44,13 @@ class LocalRunLauncher(DefaultRunLauncher):
         pid, logged_at = found
         if process_alive(pid, logged_at):
             return CheckRunHealthResult(WorkerStatus.RUNNING, f"worker process {pid} is alive")
-        return CheckRunHealthResult(WorkerStatus.FAILED, f"worker process {pid} on {host} is gone")
+        return CheckRunHealthResult(WorkerStatus.FAILED, f"worker process {pid} on {socket.gethostname()} is gone")
 
     def terminate(self, run_id: str) -> bool:
         record = self._instance.get_run_record_by_id(run_id)
         run = record.dagster_run if record else None
         executed_by_mira = (run is not None and not run.is_finished and PID_TAG in run.tags
-                            and GRPC_INFO_TAG not in run.tags and run.tags.get(HOST_TAG) == socket.gethostname())
+                            and GRPC_INFO_TAG not in run.tags and on_this_host(run))
         if not executed_by_mira:
             return super().terminate(run_id)
         found = run_process(self._instance, record)
@@ -59,6 +59,5 @@ class LocalRunLauncher(DefaultRunLauncher):
                 run, message=f"Terminate requested: mira process {found[0]} interrupts the run")
             return True
         message = f"Terminate requested; the run's process {found[0] if found else '?'} is gone: marked canceled"
-        self._instance.report_run_canceled(run, message=message)
-        self._instance.event_log_storage.free_concurrency_slots_for_run(run_id)
+        end_dead_run(self._instance, run, message, canceled=True)
         return True
