@@ -32,6 +32,16 @@ def span_of(days: list[str]) -> str:
     return days[0] if len(days) == 1 else f"{days[0]} .. {days[-1]} ({len(days)} days)"
 
 
+def check_days_are_partitions(days: list[str], keys: list[str], of: str = "") -> None:
+    """Fail naming the days that are not among the (sorted) partition keys, and the range there is."""
+    known = set(keys)
+    outside = [day for day in days if day not in known]
+    if outside:
+        span = f"{keys[0]} to {keys[-1]}" if keys else "none yet"
+        fail(f"{span_of(outside)}: not a partition{of} (partitions: {span}; the first day is "
+             f"MIRA_PARTITION_START, the last is yesterday, UTC)")
+
+
 def selected_keys(graph, select: Optional[str]) -> list:
     import dagster as dg
 
@@ -68,11 +78,7 @@ def backfill(
         graph = context.create_request_context().asset_graph
         keys = selected_keys(graph, select)
         partitions = graph.get(keys[0]).partitions_def
-        known = set(partitions.get_partition_keys()) if partitions is not None else set()
-        outside = [day for day in days if day not in known]
-        if outside:
-            fail(f"{span_of(outside)}: not a partition (partitions run from {min(known, default='-')} "
-                 f"(MIRA_PARTITION_START) to {max(known, default='-')} (yesterday, UTC))")
+        check_days_are_partitions(days, list(partitions.get_partition_keys()) if partitions is not None else [])
         backfill_id = launch_asset_backfill(instance, graph, days, keys, title=f"mira backfill {start} to {end}",
                                             tags={"mira/launched_by": "mira backfill"},
                                             run_config={"loggers": {"console": {"config": {"log_level": log_level}}}})

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 import typer
 
-from mira_assets.cli.backfill import span_of
+from mira_assets.cli.backfill import check_days_are_partitions
 from mira_assets.cli.failure import fail
 from mira_assets.cli.operations import open_for_runs
 
@@ -59,12 +59,7 @@ def check_partitions(runner, job: str, days: list[str]) -> None:
     sets = [ps for ps in runner.repo.get_partition_sets() if ps.job_name == job and ps.has_partitions_definition()]
     if not sets:
         fail(f"{job} is not a partitioned job of the code location")
-    keys = sets[0].get_partition_names(runner.instance)
-    outside = [day for day in days if day not in set(keys)]
-    if outside:
-        span = f"{keys[0]} to {keys[-1]}" if keys else "none yet"
-        fail(f"{span_of(outside)}: not a partition of {job} (partitions: {span}; the first day is "
-             f"MIRA_PARTITION_START, the last is yesterday, UTC)")
+    check_days_are_partitions(days, list(sets[0].get_partition_names(runner.instance)), of=f" of {job}")
 
 
 class DayOutcome:
