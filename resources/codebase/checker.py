@@ -16,7 +16,8 @@ from resources.codebase import dictionary as zd
 from resources.codebase import manifest as mf
 from resources.codebase.dictionary import DictionaryError
 from resources.codebase.packs import PACK_DIR, iter_pack_ids, pack_paths
-from resources.codebase.store import (STORE_DIR, ChunkProblem, CodebaseIntegrityError, CodebaseStore, Problem, Progress)
+from resources.codebase.store import (INDEX_ERRORS, STORE_DIR, ChunkProblem, CodebaseIntegrityError, CodebaseStore, Problem,
+                                      Progress)
 from resources.vault.envelope import VaultError, VaultIntegrityError
 
 
@@ -112,12 +113,12 @@ def verify(store: CodebaseStore, progress: Progress | None = None) -> list[Probl
 
 def check_pack(store: CodebaseStore, pack_id: str, users: dict[str, list[str]] | None = None) -> list[Problem]:
     """Every chunk a pack's index lists: present, authentic, matching its name."""
-    pack_path, idx_path = pack_paths(store.root, pack_id)
+    pack_path = pack_paths(store.root, pack_id)[0]
     where = store.rel(pack_path)
     try:
         size, entries = store.pack_entries(pack_id)
-    except (VaultError, ValueError, KeyError, TypeError) as e:
-        return [Problem(store.rel(idx_path), getattr(e, "reason", f"pack index unreadable ({type(e).__name__})"))]
+    except INDEX_ERRORS as e:
+        return [store.index_problem(pack_id, e)]
     try:
         data = pack_path.read_bytes()
     except FileNotFoundError:

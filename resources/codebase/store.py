@@ -126,6 +126,10 @@ def utc_day(ts: float) -> str:
     return dt.datetime.fromtimestamp(ts, dt.timezone.utc).date().isoformat()
 
 
+# What reading a pack index raises when it does not open: the vault's errors, or a sealed index that is no index.
+INDEX_ERRORS = (VaultError, ValueError, KeyError, TypeError)
+
+
 class CodebaseStore:
     """The repository of codebase snapshots inside a vault. Needs `vault.root`, `seal`, `unseal`, `naming_key`."""
 
@@ -156,12 +160,10 @@ class CodebaseStore:
             index: dict[str, ChunkLoc] = {}
             problems: list[Problem] = []
             for pack_id in iter_pack_ids(self.root):
-                pack_path, idx_path = pack_paths(self.root, pack_id)
                 try:
-                    plain = self.vault.unseal(idx_path.read_bytes(), kind=PACK_KIND, record_id=pack_id)
-                    _, entries = decode_index(plain, pack_id)
-                except (VaultError, ValueError, KeyError, TypeError) as e:
-                    problems.append(Problem(self.rel(idx_path), getattr(e, "reason", f"pack index unreadable ({type(e).__name__})")))
+                    _, entries = self.pack_entries(pack_id)
+                except INDEX_ERRORS as e:
+                    problems.append(self.index_problem(pack_id, e))
                     continue
                 except OSError:
                     continue
@@ -180,6 +182,11 @@ class CodebaseStore:
         idx_path = pack_paths(self.root, pack_id)[1]
         plain = self.vault.unseal(idx_path.read_bytes(), kind=PACK_KIND, record_id=pack_id)
         return decode_index(plain, pack_id)
+
+    def index_problem(self, pack_id: str, error: Exception) -> Problem:
+        """A pack index that does not open (one of INDEX_ERRORS), named by its file."""
+        idx_path = pack_paths(self.root, pack_id)[1]
+        return Problem(self.rel(idx_path), getattr(error, "reason", f"pack index unreadable ({type(error).__name__})"))
 
     def stored_size(self, unique: dict[str, int]) -> int:
         """Sealed bytes of the given chunks (those indexed)."""

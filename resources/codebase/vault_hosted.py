@@ -14,7 +14,7 @@ from pathlib import Path
 from resources.codebase import manifest as mf
 from resources.codebase.checker import check_pack
 from resources.codebase.dictionary import CHUNK_DICT_KIND, DICT_DIR, DICT_KIND, DictionaryError
-from resources.codebase.packs import PACK_DIR, PACK_KIND, PackWriter, decode_index, pack_paths, remove_pack
+from resources.codebase.packs import PACK_DIR, PACK_KIND, PackWriter, pack_paths, remove_pack
 from resources.codebase.store import (CHUNK_KIND, MANIFEST_KIND, MONTH_RE, STORE_DIR, CodebaseIntegrityError,
                                       CodebaseStore)
 from resources.vault.envelope import VaultIntegrityError, record_key_id
@@ -53,7 +53,7 @@ def verify_file(vault, path: Path) -> None:
                                                 for p in problems[:3])
                                       + (f"; and {len(problems) - 3} more" if len(problems) > 3 else ""))
     elif what == "index":
-        size, entries = decode_index(vault.unseal(Path(path).read_bytes(), kind=PACK_KIND, record_id=rid), rid)
+        size, entries = store.pack_entries(rid)
         pack = pack_paths(store.root, rid)[0]
         if not pack.exists():
             raise VaultIntegrityError(f"its pack {pack.name} is missing ({len(entries)} chunk(s))")
