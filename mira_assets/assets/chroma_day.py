@@ -2,8 +2,8 @@
 
 An embeddings asset embeds one day's public texts into `$MIRA_DATA/tables/<asset>/<day>.parquet` (reusing
 vectors already there). A collection asset replaces the day's records in a Chroma collection, reads them
-back for its checks (exactly the partition's ids; for each, the day's vector: from the embeddings table, read
-afresh, where there is one) and reports counts, the score distribution and timings. Never content.
+back for its checks (exactly the partition's ids; for each, the day's vector: as the embeddings table holds it,
+where there is one, copied before the write) and reports counts, the score distribution and timings. Never content.
 `store_partition` takes the day's MiniLM vectors from an embeddings table (memories, facts);
 `replace_collection_partition` takes vectors the asset brings (HTM patterns, 32-d; consciousness states, 1536-d).
 """
@@ -11,7 +11,7 @@ afresh, where there is one) and reports counts, the score distribution and timin
 from __future__ import annotations
 
 import time
-from typing import Callable, Sequence
+from typing import Sequence
 
 import dagster as dg
 import numpy as np
@@ -95,28 +95,26 @@ def store_partition(context: dg.AssetExecutionContext, *, collection: str, descr
                     embeddings_asset: str, layout: DataLayout, chroma: ChromaResource, batch: CollectionBatch,
                     extra_metadata: dict | None = None) -> dg.MaterializeResult:
     """Replace the day's records with `batch`, its MiniLM vectors read from the day's embeddings table."""
-    def table_vectors():
-        return load_vectors(layout, embeddings_asset, context.partition_key, batch.ids)
-
-    # The check reads the embeddings table afresh and compares it with what Chroma then holds for the day.
+    vectors = load_vectors(layout, embeddings_asset, context.partition_key, batch.ids)
     return replace_collection_partition(context, collection=collection, description=description, chroma=chroma,
-                                        batch=batch, vectors=table_vectors(), model=MODEL_NAME, dimension=DIMENSION,
-                                        extra_metadata=extra_metadata, reference=table_vectors)
+                                        batch=batch, vectors=vectors, model=MODEL_NAME, dimension=DIMENSION,
+                                        extra_metadata=extra_metadata)
 
 
 def replace_collection_partition(context: dg.AssetExecutionContext, *, collection: str, description: str,
                                  chroma: ChromaResource, batch: CollectionBatch, vectors, model: str, dimension: int,
-                                 extra_metadata: dict | None = None,
-                                 reference: Callable[[], np.ndarray] | None = None) -> dg.MaterializeResult:
-    """Make the collection hold exactly `batch` (with `vectors`, row k for `batch.ids[k]`) for the day, read it
-    back for the checks, and report counts, the distribution of `batch.extra` and timings. ``reference``: the
-    day's vectors as their table holds them, compared with what Chroma holds (default: ``vectors``)."""
+                                 extra_metadata: dict | None = None) -> dg.MaterializeResult:
+    """Make the collection hold exactly `batch` (with `vectors`, row k for `batch.ids[k]`, as the day's table
+    holds them) for the day, read it back for the checks, and report counts, the distribution of `batch.extra`
+    and timings. The vector check compares what Chroma then holds with a copy of `vectors` taken before the
+    write, so nothing the writer does to the array it is handed can make the check agree with it."""
     started = time.perf_counter()
     day = context.partition_key
     store = chroma.get_store()
+    expected = np.array(vectors, copy=True)
     stats = store.replace_partition(collection, day, batch.ids, vectors, batch.documents, batch.metadatas,
                                     model=model, dimension=dimension, description=description)
-    check = check_partition(store, collection, day, batch.ids, reference() if reference else vectors, dimension)
+    check = check_partition(store, collection, day, batch.ids, expected, dimension)
     metadata = {
         "records": len(batch.ids),
         "written": stats.added,
