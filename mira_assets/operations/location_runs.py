@@ -49,15 +49,15 @@ class LocationRunner:
                                                        repository_name=self.repo.name, job_name=job_name,
                                                        op_selection=None))
 
-    def _plan(self, job_name: str, run_config: Mapping):
-        return self.location.get_execution_plan(self._job(job_name), dict(run_config), step_keys_to_execute=None,
+    def _plan(self, remote_job, run_config: Mapping):
+        return self.location.get_execution_plan(remote_job, dict(run_config), step_keys_to_execute=None,
                                                 known_state=None, instance=self.instance)
 
     def create_run(self, job_name: str, partition_key: str | None, run_config: Mapping | None = None,
                    tags: Mapping[str, str] | None = None) -> dg.DagsterRun:
         remote_job = self._job(job_name)
         run_config = dict(run_config or {})
-        plan = self._plan(job_name, run_config)
+        plan = self._plan(remote_job, run_config)
         # What the UI records when it launches this job: the workspace's origin of the location.
         repository_origin = remote_job.get_remote_origin().repository_origin._replace(code_location_origin=self.origin)
         run_tags = {**remote_job.tags, **(tags or {}), **host_tags(os.getpid())}

@@ -167,8 +167,9 @@ def _list_imports(manifests_root: Path, refs: list) -> Path:
     """Merge ``refs`` into today's import manifest (a row per path, the latest write wins)."""
     path = manifest_path(manifests_root, IMPORT_MANIFEST_ASSET, dt.datetime.now(dt.timezone.utc).date())
     rows = {row.path: row for row in read_manifest(path).itertuples(index=False)}
+    new_paths = {ref.path for ref in refs}
     merged = [RecordRef(r.id, r.kind, r.path, int(r.bytes), r.sha256) for r in rows.values()
-              if r.path not in {ref.path for ref in refs}] + list(refs)
+              if r.path not in new_paths] + list(refs)
     write_manifest(path, manifest_frame(merged))
     return path
 
